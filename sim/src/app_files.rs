@@ -1,0 +1,157 @@
+//! Serves the built app (`dist/`), its `config.json` and a health check.
+//!
+//! `index.html` is served with a strict Content-Security-Policy whose script hashes are
+//! computed from the inline bootstrap scripts Trunk writes, so no `'unsafe-inline'` is needed.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use tower_http::services::ServeDir;
+
+use crate::state::Sim;
+
+/// Routes for the app and its configuration; everything unknown falls to `dist/`.
+pub fn routes(sim: Arc<Sim>) -> Router {
+    let files = ServeDir::new(&sim.args.dist).fallback(axum::routing::get(index).with_state(sim.clone()));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/config.json", get(config))
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .with_state(sim)
+        .fallback_service(files)
+}
+
+/// The app configuration pointing at this simulator.
+pub fn app_config(sim: &Sim) -> serde_json::Value {
+    serde_json::json!({
+        "apiBase": sim.api_base(),
+        "auth": {
+            "mode": "pkce",
+            "authority": sim.authority(),
+            "clientId": sim.args.client_id,
+            "scopes": ["https://api.securitycenter.microsoft.com/Library.Manage"],
+            "redirectUri": null
+        },
+        "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour }
+    })
+}
+
+async fn config(State(sim): State<Arc<Sim>>) -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], Json(app_config(&sim))).into_response()
+}
+
+/// Hashes (`'sha256-…'`) of every inline `<script>` in a page.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else { break };
+        let tag = &after[..tag_end];
+        let body_start = tag_end + 1;
+        let Some(close) = after[body_start..].find("</script>") else {
+            break;
+        };
+        let body = &after[body_start..body_start + close];
+        if !tag.contains(" src=") && !body.trim().is_empty() {
+            let digest = Sha256::digest(body.as_bytes());
+            out.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &after[body_start + close..];
+    }
+    out
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    let scheme_end = url.find("://")? + 3;
+    let host_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + i);
+    Some(url[..host_end].to_string())
+}
+
+/// The policy for the app page: only its own scripts, the API and the sign-in authority.
+pub fn content_security_policy(sim: &Sim, html: &str) -> String {
+    let mut connect = vec!["'self'".to_string()];
+    for u in [sim.api_base(), sim.authority()] {
+        if let Some(o) = origin_of(&u) {
+            if !connect.contains(&o) {
+                connect.push(o);
+            }
+        }
+    }
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+         img-src 'self' data:; connect-src {}; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'self'",
+        inline_script_hashes(html).join(" "),
+        connect.join(" ")
+    )
+}
+
+async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
+    // Unknown asset paths must be 404s, not the page: a missing .wasm should fail loudly.
+    if uri.path().rsplit('/').next().is_some_and(|s| s.contains('.')) && uri.path() != "/index.html" {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let path = sim.args.dist.join("index.html");
+    match tokio::fs::read_to_string(&path).await {
+        Ok(html) => {
+            let csp = content_security_policy(&sim, &html);
+            (
+                [
+                    (header::CONTENT_SECURITY_POLICY, csp),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                    (header::REFERRER_POLICY, "no-referrer".to_string()),
+                    (
+                        header::X_CONTENT_TYPE_OPTIONS,
+                        "nosniff".to_string(),
+                    ),
+                ],
+                Html(html),
+            )
+                .into_response()
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Html(format!(
+                "<!doctype html><title>App not built</title><p>The app is not built: {} is missing. \
+                 Run the README's demo command, which builds it with Trunk.</p>",
+                crate::oidc::html_escape(&path.display().to_string())
+            )),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_only_inline_scripts() {
+        let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
+        let h = inline_script_hashes(html);
+        assert_eq!(h.len(), 1);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
+        assert_eq!(h[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn origin_strips_path() {
+        assert_eq!(
+            origin_of("https://login.microsoftonline.com/t/v2.0").as_deref(),
+            Some("https://login.microsoftonline.com")
+        );
+    }
+}

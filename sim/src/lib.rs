@@ -1,0 +1,152 @@
+//! A simulator of the Defender for Endpoint live response library API and of an Entra ID
+//! v2-shaped OpenID provider, for the demo and the tests of `mde-library-admin`.
+//!
+//! `spawn` starts it on a socket and hands back its address, so tests run it in-process on
+//! an ephemeral loopback port; `main.rs` only parses flags and calls `serve`.
+
+pub mod api;
+pub mod app_files;
+pub mod control;
+pub mod errors;
+pub mod library;
+pub mod oidc;
+pub mod state;
+pub mod tokens;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use clap::Parser;
+use tokio::net::TcpListener;
+
+pub use state::Sim;
+
+/// Command-line flags of the simulator.
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "mde-sim",
+    about = "Simulates the MDE live response library API and an Entra ID-like sign-in on loopback"
+)]
+pub struct Args {
+    /// Address to bind; loopback unless you mean to expose it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Port to bind; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Tenant id used in the authority URL and in tokens.
+    #[arg(long, default_value = "8b0f5e3c-2a41-4c6d-9e7f-1a2b3c4d5e6f")]
+    pub tenant: String,
+    /// Client id of the registered single-page app.
+    #[arg(long, default_value = "3f9d2c1b-7a6e-4d5c-8b4a-0e1f2a3b4c5d")]
+    pub client_id: String,
+    /// Redirect URIs registered for the app (repeatable); default: the simulator's own `/`.
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Folder of the built app to serve at `/` (Trunk's `dist`).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// JSON file with the initial library (an array of library file entities).
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
+    /// Folder where the library is persisted across restarts.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// API calls allowed per minute per (application, tenant).
+    #[arg(long, default_value_t = 100)]
+    pub per_minute: u32,
+    /// API calls allowed per hour per (application, tenant).
+    #[arg(long, default_value_t = 1500)]
+    pub per_hour: u32,
+    /// Turn off CORS on the library API (the real API's CORS behaviour is unknown).
+    #[arg(long)]
+    pub no_cors: bool,
+    /// Do not list `Retry-After` in `Access-Control-Expose-Headers`.
+    #[arg(long)]
+    pub hide_retry_after: bool,
+    /// Access token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub access_token_lifetime: u64,
+    /// Refresh token lifetime in seconds, fixed from sign-in (Entra: 24 h for SPAs).
+    #[arg(long, default_value_t = 86_400)]
+    pub refresh_token_lifetime: u64,
+    /// Add the RFC 9207 `iss` parameter to authorization responses.
+    #[arg(long)]
+    pub send_iss: bool,
+    /// Match file names ignoring case (the real service's behaviour is unknown).
+    #[arg(long)]
+    pub case_insensitive_names: bool,
+    /// Answer uploads with an empty 200 body, as some tenants do.
+    #[arg(long)]
+    pub empty_upload_response: bool,
+    /// Enable the `/_sim` test control surface. Never on a shared host.
+    #[arg(long)]
+    pub control: bool,
+    /// API base written into the served `config.json`; default: the simulator's own origin.
+    #[arg(long)]
+    pub api_base: Option<String>,
+}
+
+impl Args {
+    /// Flags as if given on the command line, for tests.
+    pub fn from_flags<I: IntoIterator<Item = &'static str>>(flags: I) -> Self {
+        Args::parse_from(std::iter::once("mde-sim").chain(flags))
+    }
+}
+
+/// A running simulator.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its shared state, for in-process inspection.
+    pub sim: Arc<Sim>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Base URL such as `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving and waits until the socket is closed.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+/// Everything the simulator answers, as one router.
+pub fn router(sim: Arc<Sim>) -> Router {
+    let api = api::routes(sim.clone());
+    let oidc = oidc::routes(sim.clone());
+    let mut app = Router::new()
+        .merge(api)
+        .merge(oidc)
+        .merge(app_files::routes(sim.clone()));
+    if sim.args.control {
+        app = app.nest("/_sim", control::routes(sim.clone()));
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        sim,
+        control::log_and_inject,
+    ))
+}
+
+/// Binds, builds the state and serves in the background.
+pub async fn spawn(args: Args) -> Result<Running, state::StartError> {
+    let listener = TcpListener::bind((args.host, args.port))
+        .await
+        .map_err(|e| state::StartError::Bind(format!("{}:{}", args.host, args.port), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| state::StartError::Bind(args.host.to_string(), e))?;
+    let sim = Arc::new(Sim::new(args, addr)?);
+    let app = router(sim.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(Running { addr, sim, task })
+}

@@ -1,0 +1,28 @@
+//! `mde-sim`: parses flags and serves until interrupted.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = mde_sim::Args::parse();
+    let control = args.control;
+    match mde_sim::spawn(args).await {
+        Ok(running) => {
+            let url = running.url();
+            println!("mde-sim listening on {url}");
+            println!("  app:       {url}/");
+            println!("  API:       {url}/api/libraryfiles");
+            println!("  authority: {}", running.sim.authority());
+            if control {
+                println!("  control:   {url}/_sim (test control surface enabled)");
+            }
+            let _ = tokio::signal::ctrl_c().await;
+            running.stop().await;
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mde-sim: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The simulator's shared state: configuration, library, grants, limiters, faults, log.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mde_wire::SlidingLimiter;
+
+use crate::control::{Fault, LoggedRequest};
+use crate::library::Library;
+use crate::oidc::{AuthCode, PendingAuthorize, RefreshGrant};
+use crate::tokens::Keys;
+use crate::Args;
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The socket could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    /// The seed file is missing or not a JSON array of library files.
+    #[error("seed file {0}: {1}")]
+    Seed(String, String),
+    /// The data folder cannot be read or written.
+    #[error("data dir {0}: {1}")]
+    DataDir(String, String),
+    /// Something else in the flags is wrong.
+    #[error("{0}")]
+    Flags(String),
+}
+
+/// A simulated user account offered on the sign-in page.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// Stable object id, as in Entra.
+    pub oid: &'static str,
+    /// Display name shown in the app.
+    pub name: &'static str,
+    /// Sign-in name.
+    pub upn: &'static str,
+    /// Whether the user holds the Defender role that may manage the library.
+    pub library_role: bool,
+}
+
+/// The accounts of the simulated tenant: an admin with the role and a reader without it.
+pub const ACCOUNTS: &[Account] = &[
+    Account {
+        oid: "0a1b2c3d-0000-4000-8000-00000000ad01",
+        name: "Ada Admin",
+        upn: "ada.admin@contoso.example",
+        library_role: true,
+    },
+    Account {
+        oid: "0a1b2c3d-0000-4000-8000-00000000ae02",
+        name: "Riley Reader",
+        upn: "riley.reader@contoso.example",
+        library_role: false,
+    },
+];
+
+/// All state of one simulator instance.
+pub struct Sim {
+    /// Flags it was started with.
+    pub args: Args,
+    /// Origin it answers on, such as `http://127.0.0.1:8787`.
+    pub public_url: String,
+    /// Registered redirect URIs.
+    pub redirect_uris: Vec<String>,
+    /// Signing keys for tokens.
+    pub keys: Keys,
+    /// The library itself.
+    pub library: Mutex<Library>,
+    /// Rate limiters per (application, tenant).
+    pub limiters: Mutex<HashMap<(String, String), SlidingLimiter>>,
+    /// Sign-in pages shown but not yet answered.
+    pub pending: Mutex<HashMap<String, PendingAuthorize>>,
+    /// Issued, unredeemed authorization codes.
+    pub codes: Mutex<HashMap<String, AuthCode>>,
+    /// Issued refresh tokens.
+    pub refresh: Mutex<HashMap<String, RefreshGrant>>,
+    /// Grant families revoked because a refresh token was reused.
+    pub revoked_families: Mutex<HashSet<String>>,
+    /// Failures to inject into coming requests.
+    pub faults: Mutex<Vec<Fault>>,
+    /// Requests received (never token values).
+    pub log: Mutex<Vec<LoggedRequest>>,
+}
+
+impl Sim {
+    /// Builds the state for a simulator bound at `addr`.
+    pub fn new(args: Args, addr: SocketAddr) -> Result<Self, StartError> {
+        let public_url = format!("http://{addr}");
+        let redirect_uris = if args.redirect_uris.is_empty() {
+            vec![format!("{public_url}/")]
+        } else {
+            args.redirect_uris.clone()
+        };
+        if args.per_minute == 0 || args.per_hour == 0 {
+            return Err(StartError::Flags(
+                "--per-minute and --per-hour must be at least 1".into(),
+            ));
+        }
+        let library = Library::open(args.seed.as_deref(), args.data_dir.as_deref())?;
+        Ok(Self {
+            public_url,
+            redirect_uris,
+            keys: Keys::dev(),
+            library: Mutex::new(library),
+            limiters: Mutex::default(),
+            pending: Mutex::default(),
+            codes: Mutex::default(),
+            refresh: Mutex::default(),
+            revoked_families: Mutex::default(),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            args,
+        })
+    }
+
+    /// Issuer of ID tokens and base of the OpenID endpoints.
+    pub fn authority(&self) -> String {
+        format!("{}/{}/v2.0", self.public_url, self.args.tenant)
+    }
+
+    /// The configured API base, or the simulator's own origin.
+    pub fn api_base(&self) -> String {
+        self.args
+            .api_base
+            .clone()
+            .unwrap_or_else(|| self.public_url.clone())
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Seconds since the Unix epoch.
+pub fn now_s() -> u64 {
+    now_ms() / 1000
+}
+
+/// The service's timestamp format: UTC with 7 fractional digits.
+pub fn mde_timestamp() -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(&fmt)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.0000000Z".into())
+}
+
+/// A fresh random id: GUIDs for tracking ids, longer strings for codes and tokens.
+pub fn random_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// 256 bits of randomness, base64url, for codes and refresh tokens.
+pub fn random_secret() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Current UTC time as `2024-01-31 12:00:00Z`, the timestamp Entra puts in errors.
+pub fn time_rfc3339() -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
+    time::OffsetDateTime::now_utc()
+        .format(&fmt)
+        .unwrap_or_default()
+}
