@@ -1,1 +1,16 @@
-//! placeholder
+//! `mde-library-admin`: a Leptos panel to manage the Microsoft Defender for Endpoint live
+//! response library. `main.rs` only mounts [`App`]; everything lives here so tests can
+//! import it.
+
+pub mod api;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod listing;
+pub mod messages;
+pub mod oauth;
+pub mod rate;
+pub mod service;
+pub mod session;
+
+pub use components::app::App;

@@ -1,0 +1,357 @@
+//! The MDE library API client: URLs, HTTP and JSON. No Leptos, no DOM.
+//!
+//! Every request is built here, so this is where the DELETE is sent and where the token is
+//! attached; the caller decides which token and what to do with the outcome.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use mde_wire::{ErrorBody, ErrorDetail, LibraryFile, ListEnvelope};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
+const MAX_PAGES: usize = 200;
+
+/// What went wrong with an API call, by what the caller can do about it.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// 401: the token is missing, invalid or expired.
+    #[error("the API refused the sign-in (401)")]
+    Unauthorized(Option<ErrorDetail>),
+    /// 403: missing `Library.Manage` or missing Defender role.
+    #[error("the API refused access (403)")]
+    Forbidden(Option<ErrorDetail>),
+    /// 404 on a file.
+    #[error("not found (404)")]
+    NotFound(Option<ErrorDetail>),
+    /// 429: the wait the server asked for, if it could be read.
+    #[error("rate limited (429)")]
+    RateLimited {
+        /// Milliseconds to wait, from `Retry-After`, when readable.
+        retry_after_ms: Option<u64>,
+        /// The error body, if any.
+        detail: Option<ErrorDetail>,
+    },
+    /// Any other unexpected status.
+    #[error("the API answered {status}")]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The error body, if any.
+        detail: Option<ErrorDetail>,
+    },
+    /// The request never got an answer (offline, DNS, CORS refusal).
+    #[error("the API could not be reached ({0})")]
+    Network(String),
+    /// The answer was not the JSON expected.
+    #[error("the API's answer could not be read ({0})")]
+    Body(String),
+    /// A `@odata.nextLink` pointed away from the API origin; the token is not sent there.
+    #[error("the API sent a next-page link to another origin ({0}); it was not followed")]
+    ForeignLink(String),
+    /// A name that cannot be put in a URL path without changing its meaning.
+    #[error("the name \"{0}\" cannot be addressed in a URL path")]
+    Unaddressable(String),
+}
+
+impl ApiError {
+    /// The error body the service sent, when there was one.
+    pub fn detail(&self) -> Option<&ErrorDetail> {
+        match self {
+            ApiError::Unauthorized(d) | ApiError::Forbidden(d) | ApiError::NotFound(d) => {
+                d.as_ref()
+            }
+            ApiError::RateLimited { detail, .. } | ApiError::Status { detail, .. } => {
+                detail.as_ref()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Percent-encodes a file name as one path segment.
+///
+/// Dot-only names are refused: URL parsers turn `.` and `..` (encoded or not) into path
+/// navigation, so the request would hit another resource.
+pub fn encode_segment(name: &str) -> Result<String, ApiError> {
+    if name.is_empty() || name.chars().all(|c| c == '.') {
+        return Err(ApiError::Unaddressable(name.to_string()));
+    }
+    Ok(utf8_percent_encode(name, SEGMENT).to_string())
+}
+
+/// Parses `Retry-After`: delay seconds or an HTTP date, as milliseconds from `now_ms`.
+pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(secs.saturating_mul(1000));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64;
+    Some(at_ms.saturating_sub(now_ms))
+}
+
+/// Scheme + host + port of an absolute URL; `None` for a relative one.
+pub fn origin_of(url: &str) -> Option<&str> {
+    let start = url.find("://")? + 3;
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    Some(&url[..end])
+}
+
+/// Client for one API base (an origin, or a same-origin proxy path).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LibraryApi {
+    base: String,
+    page_origin: String,
+}
+
+impl LibraryApi {
+    /// A client for `base`; `page_origin` resolves a relative (proxy path) base.
+    pub fn new(base: &str, page_origin: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            page_origin: page_origin.to_string(),
+        }
+    }
+
+    /// The origin that may receive the token.
+    pub fn origin(&self) -> &str {
+        origin_of(&self.base).unwrap_or(&self.page_origin)
+    }
+
+    /// `GET` URL of the list.
+    pub fn list_url(&self) -> String {
+        format!("{}/api/libraryfiles", self.base)
+    }
+
+    /// `DELETE` URL of one file.
+    pub fn file_url(&self, file_name: &str) -> Result<String, ApiError> {
+        Ok(format!(
+            "{}/api/libraryfiles/{}",
+            self.base,
+            encode_segment(file_name)?
+        ))
+    }
+
+    /// Whether a URL may be sent the token: only the API's own origin.
+    pub fn may_receive_token(&self, url: &str) -> bool {
+        match origin_of(url) {
+            Some(o) => o.eq_ignore_ascii_case(self.origin()),
+            // Relative URLs resolve against the page: allowed only for a proxy-path base.
+            None => url.starts_with('/') && origin_of(&self.base).is_none(),
+        }
+    }
+
+    /// Fetches one page of the list.
+    pub async fn list_page(
+        &self,
+        url: &str,
+        token: &str,
+    ) -> Result<ListEnvelope<LibraryFile>, ApiError> {
+        if !self.may_receive_token(url) {
+            return Err(ApiError::ForeignLink(origin_of(url).unwrap_or(url).to_string()));
+        }
+        let resp = send(authorized(Request::get(url), token)).await?;
+        if resp.status() != 200 {
+            return Err(error_from(&resp).await);
+        }
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Body(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Body(e.to_string()))
+    }
+
+    /// Fetches the whole list, following `@odata.nextLink` on the API origin.
+    pub async fn list_all(&self, token: &str) -> Result<Vec<LibraryFile>, ApiError> {
+        let mut url = self.list_url();
+        let mut all = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page = self.list_page(&url, token).await?;
+            all.extend(page.value);
+            match page.next_link {
+                Some(next) if !next.is_empty() => url = next,
+                _ => return Ok(all),
+            }
+        }
+        Err(ApiError::Body(format!(
+            "more than {MAX_PAGES} pages; stopped following nextLink"
+        )))
+    }
+
+    /// Deletes one file: `Ok` on 204 (and any other 2xx).
+    pub async fn delete(&self, file_name: &str, token: &str) -> Result<(), ApiError> {
+        let url = self.file_url(file_name)?;
+        let resp = send(authorized(Request::delete(&url), token)).await?;
+        match resp.status() {
+            200..=299 => Ok(()),
+            _ => Err(error_from(&resp).await),
+        }
+    }
+}
+
+fn authorized(b: RequestBuilder, token: &str) -> RequestBuilder {
+    b.header("Authorization", &format!("Bearer {token}"))
+        .header("Accept", "application/json")
+}
+
+/// Aborts the fetch when the future holding it is dropped (a superseded reload, a cancel).
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+async fn send(b: RequestBuilder) -> Result<Response, ApiError> {
+    let controller = web_sys::AbortController::new().ok();
+    let signal = controller.as_ref().map(|c| c.signal());
+    let mut guard = AbortOnDrop(controller);
+    let req = b
+        .abort_signal(signal.as_ref())
+        .build()
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = req.send().await.map_err(|e| ApiError::Network(network_text(&e)))?;
+    // Finished: nothing left to abort.
+    guard.0 = None;
+    Ok(resp)
+}
+
+// The browser's own text ("Failed to fetch") says nothing; add the likely causes.
+fn network_text(e: &gloo_net::Error) -> String {
+    let raw = e.to_string();
+    if raw.contains("Failed to fetch") || raw.contains("NetworkError") {
+        "network error or the API refused the browser's CORS request".into()
+    } else {
+        raw
+    }
+}
+
+async fn error_from(resp: &Response) -> ApiError {
+    let status = resp.status();
+    let retry_after = resp.headers().get("retry-after");
+    let detail = resp
+        .text()
+        .await
+        .ok()
+        .and_then(|t| serde_json::from_str::<ErrorBody>(&t).ok())
+        .map(|b| b.error);
+    classify(status, retry_after.as_deref(), detail, now_ms())
+}
+
+/// Maps a failing status (and its `Retry-After`, body) to an error.
+pub fn classify(
+    status: u16,
+    retry_after: Option<&str>,
+    detail: Option<ErrorDetail>,
+    now_ms: u64,
+) -> ApiError {
+    match status {
+        401 => ApiError::Unauthorized(detail),
+        403 => ApiError::Forbidden(detail),
+        404 => ApiError::NotFound(detail),
+        429 => ApiError::RateLimited {
+            retry_after_ms: retry_after.and_then(|v| parse_retry_after(v, now_ms)),
+            detail,
+        },
+        status => ApiError::Status { status, detail },
+    }
+}
+
+/// Wall clock in milliseconds, from the browser.
+pub fn now_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Date::now() as u64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_one_encoded_segment() {
+        assert_eq!(encode_segment("Get-Info_v2.ps1").unwrap(), "Get-Info_v2.ps1");
+        assert_eq!(
+            encode_segment("a b#c%d?e/f\u{e9}.ps1").unwrap(),
+            "a%20b%23c%25d%3Fe%2Ff%C3%A9.ps1"
+        );
+        assert!(encode_segment("..").is_err());
+        assert!(encode_segment(".").is_err());
+        assert!(encode_segment("").is_err());
+        assert_eq!(encode_segment("...x").unwrap(), "...x");
+    }
+
+    #[test]
+    fn file_url_uses_the_base() {
+        let api = LibraryApi::new("https://api.security.microsoft.com/", "https://portal");
+        assert_eq!(
+            api.file_url("x y").unwrap(),
+            "https://api.security.microsoft.com/api/libraryfiles/x%20y"
+        );
+    }
+
+    #[test]
+    fn token_goes_only_to_the_api_origin() {
+        let api = LibraryApi::new("https://api.security.microsoft.com", "https://portal.example");
+        assert!(api.may_receive_token("https://api.security.microsoft.com/api/libraryfiles?$skip=2"));
+        assert!(!api.may_receive_token("https://evil.example/api/libraryfiles"));
+        assert!(!api.may_receive_token("https://api.security.microsoft.com.evil.example/x"));
+        assert!(!api.may_receive_token("/api/libraryfiles"));
+        let proxy = LibraryApi::new("/mde", "https://portal.example");
+        assert_eq!(proxy.origin(), "https://portal.example");
+        assert!(proxy.may_receive_token("/mde/api/libraryfiles"));
+        assert!(!proxy.may_receive_token("https://evil.example/x"));
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates() {
+        assert_eq!(parse_retry_after("12", 0), Some(12_000));
+        assert_eq!(parse_retry_after(" 0 ", 0), Some(0));
+        // Sun, 06 Nov 1994 08:49:37 GMT = 784111777 s.
+        let now = 784_111_777_000 - 5_000;
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(5_000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 60_000),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(parse_retry_after("-3", 0), None);
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        assert!(matches!(classify(401, None, None, 0), ApiError::Unauthorized(_)));
+        assert!(matches!(classify(403, None, None, 0), ApiError::Forbidden(_)));
+        assert!(matches!(classify(404, None, None, 0), ApiError::NotFound(_)));
+        assert_eq!(
+            classify(429, Some("2"), None, 0),
+            ApiError::RateLimited {
+                retry_after_ms: Some(2000),
+                detail: None
+            }
+        );
+        assert!(matches!(
+            classify(500, None, None, 0),
+            ApiError::Status { status: 500, .. }
+        ));
+    }
+}

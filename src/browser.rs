@@ -1,0 +1,135 @@
+//! Thin wrappers over the browser APIs the app needs: WebCrypto, `sessionStorage`, the
+//! address bar and timers. Crypto stays in the browser rather than in the wasm.
+
+use base64::Engine;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// A browser API failed; the text is safe to show (it never holds a token).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the browser refused: {0}")]
+pub struct BrowserError(pub String);
+
+fn js_err(what: &str, e: wasm_bindgen::JsValue) -> BrowserError {
+    let detail = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default();
+    BrowserError(format!("{what} {detail}").trim().to_string())
+}
+
+fn window() -> Result<web_sys::Window, BrowserError> {
+    web_sys::window().ok_or_else(|| BrowserError("no window".into()))
+}
+
+/// `n` random bytes from `crypto.getRandomValues`, base64url without padding.
+pub fn random_token(n: usize) -> Result<String, BrowserError> {
+    let mut bytes = vec![0u8; n];
+    window()?
+        .crypto()
+        .map_err(|e| js_err("crypto:", e))?
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|e| js_err("getRandomValues:", e))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// SHA-256 through `crypto.subtle.digest`, base64url without padding (the PKCE S256 form).
+pub async fn sha256_b64url(text: &str) -> Result<String, BrowserError> {
+    let subtle = window()?
+        .crypto()
+        .map_err(|e| js_err("crypto:", e))?
+        .subtle();
+    let data = js_sys::Uint8Array::from(text.as_bytes());
+    let promise = subtle
+        .digest_with_str_and_buffer_source("SHA-256", &data)
+        .map_err(|e| js_err("digest:", e))?;
+    let buf = JsFuture::from(promise)
+        .await
+        .map_err(|e| js_err("digest:", e))?;
+    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn session() -> Result<web_sys::Storage, BrowserError> {
+    window()?
+        .session_storage()
+        .map_err(|e| js_err("sessionStorage:", e))?
+        .ok_or_else(|| BrowserError("sessionStorage is unavailable".into()))
+}
+
+/// Reads a `sessionStorage` entry.
+pub fn session_get(key: &str) -> Option<String> {
+    session().ok()?.get_item(key).ok().flatten()
+}
+
+/// Writes a `sessionStorage` entry.
+pub fn session_set(key: &str, value: &str) -> Result<(), BrowserError> {
+    session()?
+        .set_item(key, value)
+        .map_err(|e| js_err("sessionStorage:", e))
+}
+
+/// Removes a `sessionStorage` entry.
+pub fn session_remove(key: &str) {
+    if let Ok(s) = session() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// The page's full URL.
+pub fn location_href() -> String {
+    window()
+        .ok()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
+
+/// The page's origin.
+pub fn location_origin() -> String {
+    window()
+        .ok()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Navigates away (to the sign-in page).
+pub fn navigate(url: &str) -> Result<(), BrowserError> {
+    window()?
+        .location()
+        .assign(url)
+        .map_err(|e| js_err("navigation:", e))
+}
+
+/// Replaces the address bar without reloading, dropping `code`, `state` and the rest.
+pub fn replace_url(url: &str) {
+    if let Ok(h) = window().and_then(|w| w.history().map_err(|e| js_err("history:", e))) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+}
+
+/// Copies text to the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), BrowserError> {
+    let clip = window()?.navigator().clipboard();
+    JsFuture::from(clip.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|e| js_err("clipboard:", e))
+}
+
+/// A moment as local text and full UTC text, via `Date`; `None` if unparsable.
+pub fn local_and_utc(iso: &str) -> Option<(String, String)> {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(iso));
+    if d.get_time().is_nan() {
+        return None;
+    }
+    let opts = js_sys::Object::new();
+    for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
+    }
+    let lang = window()
+        .ok()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en-US".into());
+    let local: String = d.to_locale_string(&lang, &opts).into();
+    Some((local, format!("{iso} (UTC)")))
+}

@@ -1,0 +1,7 @@
+//! The DOM side: components know the page, never HTTP.
+
+pub mod app;
+pub mod dialog;
+pub mod outcomes;
+pub mod panel;
+pub mod table;

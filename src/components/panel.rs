@@ -1,0 +1,227 @@
+//! The library panel: loads the list, filters and sorts it, runs deletes and announces
+//! their outcomes beside the table.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::callback::UnsyncCallback;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use mde_wire::LibraryFile;
+
+use crate::api::{now_ms, ApiError};
+use crate::components::dialog::ConfirmDelete;
+use crate::components::outcomes::{announce, Outcome, Outcomes};
+use crate::components::table::LibraryTable;
+use crate::config::RateLimit;
+use crate::listing::Sort;
+use crate::messages::{
+    delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone,
+    MAX_RATE_RETRIES,
+};
+use crate::service::{LibraryService, OpError};
+
+/// `HH:MM:SS` local time of a moment, for "waiting until" notes.
+fn clock(ms: u64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+}
+
+/// Waits out a 429 with a live countdown; false when the person canceled.
+async fn countdown(
+    name: &str,
+    wait_ms: u64,
+    outcomes: RwSignal<Vec<Outcome>>,
+    canceled: RwSignal<HashSet<String>>,
+) -> bool {
+    let deadline = now_ms() + wait_ms;
+    loop {
+        if canceled.with_untracked(|c| c.contains(name)) {
+            return false;
+        }
+        let left = deadline.saturating_sub(now_ms());
+        if left == 0 {
+            return true;
+        }
+        announce(
+            outcomes,
+            Outcome {
+                file: name.to_string(),
+                tone: Tone::Progress,
+                text: rate_limited_text(name, left.div_ceil(1000)),
+                cancelable: true,
+            },
+        );
+        let step = match left % 1000 {
+            0 => 1000,
+            r => r,
+        };
+        gloo_timers::future::TimeoutFuture::new(step as u32).await;
+    }
+}
+
+/// The panel for a signed-in session.
+#[component]
+pub fn LibraryPanel(
+    /// API, token source and rate gate.
+    service: LibraryService,
+    /// Client-side budget, for the waiting note.
+    rate_limit: RateLimit,
+    /// Filter text, kept by the shell so it survives a sign-in round trip.
+    filter: RwSignal<String>,
+    /// Raised when only a new sign-in can help.
+    sign_in_needed: RwSignal<bool>,
+) -> impl IntoView {
+    let (reload, set_reload) = signal(0u32);
+    let (budget_until, set_budget_until) = signal(None::<u64>);
+    let sort = RwSignal::new(Sort::default());
+    let removed = RwSignal::new(HashSet::<String>::new());
+    let pending = RwSignal::new(HashSet::<String>::new());
+    let canceled = RwSignal::new(HashSet::<String>::new());
+    let confirm = RwSignal::new(None::<LibraryFile>);
+    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+
+    let list_service = service.clone();
+    let files = LocalResource::new(move || {
+        reload.track();
+        let svc = list_service.clone();
+        async move {
+            let on_wait = move |w| set_budget_until.set(w);
+            let result = svc.list(&on_wait).await.map(Arc::new);
+            set_budget_until.set(None);
+            result
+        }
+    });
+
+    let budget_note = Signal::derive(move || {
+        budget_until.get().map(|until| {
+            format!(
+                "Request budget spent ({} a minute, {} an hour); the next call waits until {}.",
+                rate_limit.per_minute,
+                rate_limit.per_hour,
+                clock(until)
+            )
+        })
+    });
+
+    let refresh = move || {
+        removed.set(HashSet::new());
+        set_reload.update(|n| *n += 1);
+    };
+
+    let delete_service = service.clone();
+    let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
+        let svc = delete_service.clone();
+        let name = file.file_name.clone();
+        if pending.with_untracked(|p| p.contains(&name)) {
+            return;
+        }
+        pending.update(|p| {
+            p.insert(name.clone());
+        });
+        canceled.update(|c| {
+            c.remove(&name);
+        });
+        spawn_local(async move {
+            let on_wait = move |w| set_budget_until.set(w);
+            let mut attempt = 0;
+            let result = loop {
+                let r = svc.delete(&name, &on_wait).await;
+                if let Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) = &r {
+                    if attempt < MAX_RATE_RETRIES {
+                        if let Some(wait) = rate_wait_ms(*retry_after_ms, attempt) {
+                            attempt += 1;
+                            if countdown(&name, wait, outcomes, canceled).await {
+                                continue;
+                            }
+                            break None;
+                        }
+                    }
+                }
+                break Some(r);
+            };
+            pending.update(|p| {
+                p.remove(&name);
+            });
+            let Some(result) = result else {
+                announce(
+                    outcomes,
+                    Outcome {
+                        file: name.clone(),
+                        tone: Tone::Progress,
+                        text: format!("Stopped retrying; {name} was not deleted."),
+                        cancelable: false,
+                    },
+                );
+                return;
+            };
+            let (tone, text) = delete_outcome(&name, &result);
+            match &result {
+                Ok(()) => removed.update(|r| {
+                    r.insert(name.clone());
+                }),
+                Err(OpError::Api(ApiError::NotFound(_))) => refresh(),
+                Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
+                Err(_) => {}
+            }
+            announce(
+                outcomes,
+                Outcome {
+                    file: name,
+                    tone,
+                    text,
+                    cancelable: false,
+                },
+            );
+        });
+    });
+
+    view! {
+        <section class="panel" aria-labelledby="library-title">
+            <div class="toolbar">
+                <h2 id="library-title">"Live response library"</h2>
+                <label class="filter">
+                    "Filter"
+                    <input
+                        type="search"
+                        placeholder="Name, description or creator"
+                        prop:value=move || filter.get()
+                        on:input:target=move |ev| filter.set(ev.target().value())
+                    />
+                </label>
+                <button type="button" on:click=move |_| refresh()>"Refresh"</button>
+            </div>
+            <Outcomes outcomes=outcomes canceled=canceled budget_note=budget_note/>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the library…"</p> }>
+                {move || Suspend::new(async move {
+                    match files.await {
+                        Ok(list) => view! {
+                            <LibraryTable
+                                files=list
+                                filter=filter
+                                sort=sort
+                                removed=removed
+                                pending=pending
+                                confirm=confirm
+                            />
+                        }
+                        .into_any(),
+                        Err(e) => {
+                            if needs_sign_in(&e) {
+                                sign_in_needed.set(true);
+                            }
+                            view! {
+                                <div class="load-error" role="alert">
+                                    <p>"Could not load the library: " {reason(&e)}</p>
+                                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            <ConfirmDelete target=confirm on_confirm=run_delete/>
+        </section>
+    }
+}

@@ -1,0 +1,280 @@
+//! The runtime configuration read from `config.json` beside `index.html`.
+//!
+//! One build serves any tenant, so everything tenant-specific lives here; the field names
+//! are part of the public interface.
+
+use serde::Deserialize;
+
+/// Name of the file, used in every message about it.
+pub const CONFIG_FILE: &str = "config.json";
+
+/// Scopes the app always adds to the configured ones.
+pub const OIDC_SCOPES: [&str; 3] = ["openid", "profile", "offline_access"];
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppConfig {
+    /// Origin (and optional path) of the MDE API, without a trailing slash.
+    pub api_base: String,
+    /// How the app obtains a token.
+    pub auth: AuthConfig,
+    /// Client-side budget, normally the API's documented limits.
+    pub rate_limit: RateLimit,
+}
+
+/// Where tokens come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuthConfig {
+    /// The app signs in by itself: authorization code + PKCE.
+    Pkce(PkceConfig),
+    /// The embedding portal provides tokens through `window.mdeLibraryAdminHost.getToken()`.
+    Host,
+}
+
+/// Settings of the PKCE sign-in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PkceConfig {
+    /// OpenID authority, such as `https://login.microsoftonline.com/{tenant}/v2.0`.
+    pub authority: String,
+    /// Application (client) id of the SPA registration.
+    pub client_id: String,
+    /// API scopes; `openid profile offline_access` are added by the app.
+    pub scopes: Vec<String>,
+    /// Redirect URI; `None` means the page's own URL without query and fragment.
+    pub redirect_uri: Option<String>,
+}
+
+/// Calls allowed per sliding minute and hour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Per minute.
+    pub per_minute: u32,
+    /// Per hour.
+    pub per_hour: u32,
+}
+
+/// Why the configuration cannot be used; always names the file and, when known, the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be fetched.
+    #[error("Could not load {CONFIG_FILE}: {0}. Put a {CONFIG_FILE} beside index.html.")]
+    Unreadable(String),
+    /// The file is not JSON of the expected shape.
+    #[error("{CONFIG_FILE} is not valid: {0}")]
+    Syntax(String),
+    /// A field is missing or holds a bad value.
+    #[error("{CONFIG_FILE}: field \"{field}\" {problem}")]
+    Field {
+        /// Dotted path of the field, such as `auth.clientId`.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawConfig {
+    api_base: Option<String>,
+    auth: Option<RawAuth>,
+    rate_limit: Option<RawRateLimit>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawAuth {
+    mode: Option<String>,
+    authority: Option<String>,
+    client_id: Option<String>,
+    scopes: Option<Vec<String>>,
+    redirect_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRateLimit {
+    per_minute: Option<u32>,
+    per_hour: Option<u32>,
+}
+
+fn field(field: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Field {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// Accepts `https://…`, and `http://` only for loopback hosts (the simulator, local proxies).
+fn check_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim().trim_end_matches('/');
+    let rest = if let Some(r) = v.strip_prefix("https://") {
+        r
+    } else if let Some(r) = v.strip_prefix("http://") {
+        let host = r.split(['/', ':']).next().unwrap_or("");
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(field(name, "must use https:// (http:// is allowed only for localhost)"));
+        }
+        r
+    } else if v.starts_with('/') && name == "apiBase" {
+        // A same-origin reverse-proxy path of the embedding portal.
+        return Ok(v.to_string());
+    } else {
+        return Err(field(name, format!("must be an absolute https:// URL, not \"{value}\"")));
+    };
+    if rest.is_empty() || rest.starts_with('/') || v.contains(['?', '#', ' ']) {
+        return Err(field(name, format!("is not a usable URL: \"{value}\"")));
+    }
+    Ok(v.to_string())
+}
+
+/// Parses and validates `config.json`.
+pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
+    let raw: RawConfig =
+        serde_json::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+    let api_base = raw
+        .api_base
+        .ok_or_else(|| field("apiBase", "is missing"))
+        .and_then(|v| check_url("apiBase", &v))?;
+    let auth = raw.auth.ok_or_else(|| field("auth", "is missing"))?;
+    let auth = match auth.mode.as_deref() {
+        Some("pkce") => {
+            let authority = auth
+                .authority
+                .ok_or_else(|| field("auth.authority", "is missing"))
+                .and_then(|v| check_url("auth.authority", &v))?;
+            let client_id = auth
+                .client_id
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| field("auth.clientId", "is missing or empty"))?;
+            let scopes = auth
+                .scopes
+                .ok_or_else(|| field("auth.scopes", "is missing"))?;
+            if scopes.is_empty() || scopes.iter().any(|s| s.trim().is_empty() || s.contains(' ')) {
+                return Err(field(
+                    "auth.scopes",
+                    "must list at least one scope, each without spaces",
+                ));
+            }
+            let redirect_uri = auth
+                .redirect_uri
+                .map(|r| check_url("auth.redirectUri", &r).map(|_| r))
+                .transpose()?;
+            AuthConfig::Pkce(PkceConfig {
+                authority,
+                client_id,
+                scopes,
+                redirect_uri,
+            })
+        }
+        Some("host") => AuthConfig::Host,
+        Some(other) => {
+            return Err(field(
+                "auth.mode",
+                format!("must be \"pkce\" or \"host\", not \"{other}\""),
+            ))
+        }
+        None => return Err(field("auth.mode", "is missing")),
+    };
+    let rate = raw.rate_limit.unwrap_or(RawRateLimit {
+        per_minute: None,
+        per_hour: None,
+    });
+    let rate_limit = RateLimit {
+        per_minute: rate.per_minute.unwrap_or(100),
+        per_hour: rate.per_hour.unwrap_or(1500),
+    };
+    if rate_limit.per_minute == 0 {
+        return Err(field("rateLimit.perMinute", "must be at least 1"));
+    }
+    if rate_limit.per_hour == 0 {
+        return Err(field("rateLimit.perHour", "must be at least 1"));
+    }
+    Ok(AppConfig {
+        api_base,
+        auth,
+        rate_limit,
+    })
+}
+
+impl PkceConfig {
+    /// Scopes to request: the configured ones plus the OpenID ones, without duplicates.
+    pub fn requested_scopes(&self) -> Vec<String> {
+        let mut out = self.scopes.clone();
+        for s in OIDC_SCOPES {
+            if !out.iter().any(|x| x == s) {
+                out.push(s.to_string());
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{
+      "apiBase": "https://api.security.microsoft.com/",
+      "auth": { "mode": "pkce",
+        "authority": "https://login.microsoftonline.com/t/v2.0",
+        "clientId": "c", "scopes": ["https://api.securitycenter.microsoft.com/Library.Manage"],
+        "redirectUri": null },
+      "rateLimit": { "perMinute": 100, "perHour": 1500 } }"#;
+
+    #[test]
+    fn parses_the_documented_example() {
+        let c = parse_config(GOOD).unwrap();
+        assert_eq!(c.api_base, "https://api.security.microsoft.com");
+        let AuthConfig::Pkce(p) = &c.auth else {
+            panic!("pkce expected")
+        };
+        assert_eq!(p.redirect_uri, None);
+        assert_eq!(
+            p.requested_scopes(),
+            vec![
+                "https://api.securitycenter.microsoft.com/Library.Manage",
+                "openid",
+                "profile",
+                "offline_access"
+            ]
+        );
+        assert_eq!(c.rate_limit.per_hour, 1500);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_field() {
+        let no_client = GOOD.replace(r#""clientId": "c","#, "");
+        let e = parse_config(&no_client).unwrap_err().to_string();
+        assert!(e.contains("config.json") && e.contains("auth.clientId"), "{e}");
+        let bad_mode = GOOD.replace(r#""pkce""#, r#""implicit""#);
+        assert!(parse_config(&bad_mode)
+            .unwrap_err()
+            .to_string()
+            .contains("auth.mode"));
+        let e = parse_config("{ nope").unwrap_err().to_string();
+        assert!(e.starts_with("config.json is not valid"), "{e}");
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        let remote = GOOD.replace("https://api.security", "http://api.security");
+        assert!(matches!(
+            parse_config(&remote),
+            Err(ConfigError::Field { field: "apiBase", .. })
+        ));
+        let local = GOOD.replace("https://api.security.microsoft.com/", "http://127.0.0.1:8787");
+        assert_eq!(parse_config(&local).unwrap().api_base, "http://127.0.0.1:8787");
+        let proxy = GOOD.replace("https://api.security.microsoft.com/", "/mde-proxy");
+        assert_eq!(parse_config(&proxy).unwrap().api_base, "/mde-proxy");
+    }
+
+    #[test]
+    fn zero_rate_limit_is_refused() {
+        let z = GOOD.replace(r#""perMinute": 100"#, r#""perMinute": 0"#);
+        assert!(parse_config(&z)
+            .unwrap_err()
+            .to_string()
+            .contains("rateLimit.perMinute"));
+    }
+}

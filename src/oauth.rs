@@ -1,0 +1,558 @@
+//! OAuth 2.0 authorization code + PKCE against an OpenID provider (Entra ID), through the
+//! `oauth2` crate; random values and SHA-256 come from the browser.
+//!
+//! Flow: `discover` → `begin_sign_in` (stores state, nonce and verifier in `sessionStorage`
+//! only across the redirect) → provider → `complete_sign_in` (checks state and `iss`,
+//! redeems the code, checks the nonce) → `refresh` when the access token runs out.
+
+use base64::Engine;
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, AuthorizationCode, ClientId, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
+    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
+    TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::browser::{self, BrowserError};
+use crate::config::PkceConfig;
+
+/// `sessionStorage` key of the sign-in in progress.
+const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
+/// A pending sign-in older than this is discarded (Entra codes live 10 minutes).
+const PENDING_MAX_AGE_MS: u64 = 15 * 60 * 1000;
+
+/// Why signing in or refreshing failed, in words a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// Discovery failed or returned something unusable.
+    #[error("Could not read the sign-in configuration at {url}: {reason}")]
+    Discovery {
+        /// Discovery URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The `state` returned does not match the one sent (possible forgery).
+    #[error("The sign-in response did not match the request (state mismatch). Sign in again.")]
+    StateMismatch,
+    /// RFC 9207 `iss` differs from the discovered issuer (possible mix-up attack).
+    #[error("The sign-in response came from an unexpected issuer ({0}). Sign in again.")]
+    IssuerMismatch(String),
+    /// The ID token's nonce does not match.
+    #[error("The ID token did not match this sign-in (nonce mismatch). Sign in again.")]
+    NonceMismatch,
+    /// A code arrived but no sign-in was started in this tab (or it expired).
+    #[error("No sign-in was in progress in this tab, or it took too long. Sign in again.")]
+    NoPendingSignIn,
+    /// The provider returned `error=` to the redirect URI.
+    #[error("Sign-in was not completed: {error}. {description}")]
+    Denied {
+        /// OAuth error code, such as `access_denied`.
+        error: String,
+        /// The provider's description.
+        description: String,
+    },
+    /// The session cannot be renewed silently; a new interactive sign-in is needed.
+    #[error("Your sign-in has expired. Sign in again. ({0})")]
+    SignInRequired(String),
+    /// The token endpoint refused for another reason.
+    #[error("The sign-in service refused: {error}. {description}")]
+    Token {
+        /// OAuth error code.
+        error: String,
+        /// The provider's description.
+        description: String,
+    },
+    /// The provider could not be reached or answered garbage.
+    #[error("The sign-in service could not be reached: {0}")]
+    Network(String),
+    /// The embedding page gave no token.
+    #[error("The portal hosting this panel did not provide a token: {0}")]
+    Host(String),
+    /// A browser API failed.
+    #[error("{0}")]
+    Browser(#[from] BrowserError),
+}
+
+/// The endpoints found through discovery.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Endpoints {
+    /// Issuer identifier, compared with RFC 9207 `iss`.
+    pub issuer: String,
+    /// Where the browser is sent to sign in.
+    pub authorization_endpoint: String,
+    /// Where codes and refresh tokens are redeemed.
+    pub token_endpoint: String,
+}
+
+/// What the app keeps across the redirect, in `sessionStorage`, and removes on return.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PendingSignIn {
+    /// CSRF state sent to the provider.
+    pub state: String,
+    /// Nonce expected in the ID token.
+    pub nonce: String,
+    /// PKCE verifier.
+    pub verifier: String,
+    /// Redirect URI used; must be repeated when redeeming.
+    pub redirect_uri: String,
+    /// Issuer from discovery.
+    pub issuer: String,
+    /// When the sign-in started (ms since epoch).
+    pub started_ms: u64,
+    /// The filter text on the page, restored after the round trip.
+    pub filter: String,
+}
+
+/// Tokens of a signed-in session. Held in memory only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSet {
+    /// The API access token.
+    pub access_token: String,
+    /// When it expires (ms since epoch).
+    pub expires_at_ms: u64,
+    /// Refresh token, when `offline_access` was granted.
+    pub refresh_token: Option<String>,
+    /// The account's display name, from the ID token, for display only.
+    pub account_name: Option<String>,
+}
+
+// Never print tokens, even in a debug dump.
+impl std::fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("expires_at_ms", &self.expires_at_ms)
+            .field("has_refresh_token", &self.refresh_token.is_some())
+            .field("account_name", &self.account_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The ID token, which the standard response type would drop.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+type Tokens = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type Client = oauth2::Client<
+    BasicErrorResponse,
+    Tokens,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// What the address bar says about a returning sign-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Return {
+    /// Not a return from the provider.
+    None,
+    /// A code to redeem.
+    Code {
+        /// Authorization code.
+        code: String,
+        /// Returned state.
+        state: String,
+        /// RFC 9207 issuer, when sent.
+        iss: Option<String>,
+    },
+    /// The provider reported an error.
+    Error {
+        /// OAuth error code.
+        error: String,
+        /// Description.
+        description: String,
+        /// Returned state.
+        state: Option<String>,
+        /// RFC 9207 issuer, when sent.
+        iss: Option<String>,
+    },
+}
+
+/// Reads `code`/`error`, `state` and `iss` from a URL's query.
+pub fn parse_return(href: &str) -> Return {
+    let Ok(url) = url::Url::parse(href) else {
+        return Return::None;
+    };
+    let get = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    if let Some(error) = get("error") {
+        return Return::Error {
+            error,
+            description: get("error_description").unwrap_or_default(),
+            state: get("state"),
+            iss: get("iss"),
+        };
+    }
+    match (get("code"), get("state")) {
+        (Some(code), Some(state)) => Return::Code {
+            code,
+            state,
+            iss: get("iss"),
+        },
+        (Some(_), None) => Return::Error {
+            error: "invalid_response".into(),
+            description: "The provider returned a code without state.".into(),
+            state: None,
+            iss: get("iss"),
+        },
+        _ => Return::None,
+    }
+}
+
+/// The URL without query and fragment: the default redirect URI, and the clean address.
+pub fn strip_query(href: &str) -> String {
+    let end = href.find(['?', '#']).unwrap_or(href.len());
+    href[..end].to_string()
+}
+
+/// Checks the returned `state` and RFC 9207 `iss` against the pending sign-in.
+pub fn check_return(
+    pending: &PendingSignIn,
+    state: Option<&str>,
+    iss: Option<&str>,
+    now_ms: u64,
+) -> Result<(), AuthError> {
+    if now_ms.saturating_sub(pending.started_ms) > PENDING_MAX_AGE_MS {
+        return Err(AuthError::NoPendingSignIn);
+    }
+    // Constant-time equality is not needed: the state is single-use and compared once.
+    if state != Some(pending.state.as_str()) {
+        return Err(AuthError::StateMismatch);
+    }
+    match iss {
+        Some(i) if i != pending.issuer => Err(AuthError::IssuerMismatch(i.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// Claims of the ID token the app uses; display and nonce only, never authorization.
+#[derive(Debug, Deserialize)]
+pub struct IdClaims {
+    /// Display name.
+    pub name: Option<String>,
+    /// Sign-in name.
+    pub preferred_username: Option<String>,
+    /// Nonce echoed from the request.
+    pub nonce: Option<String>,
+}
+
+/// Decodes (without verifying) the payload of a JWT.
+pub fn id_claims(jwt: &str) -> Option<IdClaims> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Fetches `{authority}/.well-known/openid-configuration`.
+pub async fn discover(authority: &str) -> Result<Endpoints, AuthError> {
+    let url = format!(
+        "{}/.well-known/openid-configuration",
+        authority.trim_end_matches('/')
+    );
+    let fail = |reason: String| AuthError::Discovery {
+        url: url.clone(),
+        reason,
+    };
+    let resp = gloo_net::http::Request::get(&url)
+        .send()
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    if !resp.ok() {
+        return Err(fail(format!("HTTP {}", resp.status())));
+    }
+    let ep: Endpoints = resp.json().await.map_err(|e| fail(e.to_string()))?;
+    for u in [&ep.authorization_endpoint, &ep.token_endpoint] {
+        if !(u.starts_with("https://") || u.starts_with("http://127.0.0.1") || u.starts_with("http://localhost")) {
+            return Err(fail(format!("endpoint {u} is not https")));
+        }
+    }
+    Ok(ep)
+}
+
+fn client(cfg: &PkceConfig, ep: &Endpoints, redirect_uri: &str) -> Result<Client, AuthError> {
+    let bad = |what: &str, e: url::ParseError| AuthError::Discovery {
+        url: what.to_string(),
+        reason: e.to_string(),
+    };
+    Ok(oauth2::Client::new(ClientId::new(cfg.client_id.clone()))
+        .set_auth_uri(AuthUrl::new(ep.authorization_endpoint.clone()).map_err(|e| bad("authorization_endpoint", e))?)
+        .set_token_uri(TokenUrl::new(ep.token_endpoint.clone()).map_err(|e| bad("token_endpoint", e))?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(|e| bad("redirectUri", e))?)
+        // A SPA is a public client: client_id in the body, no secret.
+        .set_auth_type(AuthType::RequestBody))
+}
+
+/// Starts a sign-in: stores the pending record and returns the URL to navigate to.
+pub async fn begin_sign_in(
+    cfg: &PkceConfig,
+    ep: &Endpoints,
+    redirect_uri: &str,
+    filter: &str,
+    now_ms: u64,
+) -> Result<String, AuthError> {
+    let pending = PendingSignIn {
+        state: browser::random_token(32)?,
+        nonce: browser::random_token(32)?,
+        verifier: browser::random_token(32)?,
+        redirect_uri: redirect_uri.to_string(),
+        issuer: ep.issuer.clone(),
+        started_ms: now_ms,
+        filter: filter.to_string(),
+    };
+    let challenge = browser::sha256_b64url(&pending.verifier).await?;
+    // The crate offers no constructor from a precomputed challenge; its serde form is public.
+    let challenge: PkceCodeChallenge = serde_json::from_value(serde_json::json!({
+        "code_challenge": challenge, "code_challenge_method": "S256"
+    }))
+    .map_err(|e| AuthError::Browser(BrowserError(e.to_string())))?;
+    let state = pending.state.clone();
+    let (url, _) = client(cfg, ep, redirect_uri)?
+        .authorize_url(move || CsrfToken::new(state))
+        .add_scopes(cfg.requested_scopes().into_iter().map(Scope::new))
+        .add_extra_param("nonce", pending.nonce.clone())
+        .add_extra_param("response_mode", "query")
+        .set_pkce_challenge(challenge)
+        .url();
+    let record =
+        serde_json::to_string(&pending).map_err(|e| AuthError::Browser(BrowserError(e.to_string())))?;
+    browser::session_set(PENDING_KEY, &record)?;
+    Ok(url.to_string())
+}
+
+/// Takes (reads and removes) the pending sign-in record.
+pub fn take_pending() -> Option<PendingSignIn> {
+    let text = browser::session_get(PENDING_KEY)?;
+    browser::session_remove(PENDING_KEY);
+    serde_json::from_str(&text).ok()
+}
+
+/// Redeems the code of a checked return and checks the ID token's nonce.
+pub async fn redeem_code(
+    cfg: &PkceConfig,
+    ep: &Endpoints,
+    pending: &PendingSignIn,
+    code: &str,
+    now_ms: u64,
+) -> Result<TokenSet, AuthError> {
+    let resp = client(cfg, ep, &pending.redirect_uri)?
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
+        .request_async(&fetch)
+        .await
+        .map_err(token_error)?;
+    let set = token_set(&resp, None, now_ms);
+    let claims = resp.extra_fields().id_token.as_deref().and_then(id_claims);
+    if let Some(c) = &claims {
+        if c.nonce.as_deref() != Some(pending.nonce.as_str()) {
+            return Err(AuthError::NonceMismatch);
+        }
+    }
+    Ok(set)
+}
+
+/// Redeems a refresh token; the provider rotates it, so the new one replaces the old.
+pub async fn refresh(
+    cfg: &PkceConfig,
+    ep: &Endpoints,
+    redirect_uri: &str,
+    previous: &TokenSet,
+    now_ms: u64,
+) -> Result<TokenSet, AuthError> {
+    let Some(rt) = previous.refresh_token.clone() else {
+        return Err(AuthError::SignInRequired("no refresh token".into()));
+    };
+    let resp = client(cfg, ep, redirect_uri)?
+        .exchange_refresh_token(&RefreshToken::new(rt))
+        .add_scopes(cfg.requested_scopes().into_iter().map(Scope::new))
+        .request_async(&fetch)
+        .await
+        .map_err(token_error)?;
+    let mut set = token_set(&resp, previous.refresh_token.clone(), now_ms);
+    if set.account_name.is_none() {
+        set.account_name = previous.account_name.clone();
+    }
+    Ok(set)
+}
+
+fn token_set(resp: &Tokens, old_refresh: Option<String>, now_ms: u64) -> TokenSet {
+    let lifetime = resp
+        .expires_in()
+        .map_or(3_600_000, |d| d.as_millis() as u64);
+    let claims = resp.extra_fields().id_token.as_deref().and_then(id_claims);
+    TokenSet {
+        access_token: resp.access_token().secret().clone(),
+        expires_at_ms: now_ms + lifetime,
+        refresh_token: resp
+            .refresh_token()
+            .map(|r| r.secret().clone())
+            .or(old_refresh),
+        account_name: claims.and_then(|c| c.name.or(c.preferred_username)),
+    }
+}
+
+/// Maps the token endpoint's errors; every `invalid_grant` means a new sign-in is needed.
+fn token_error(e: RequestTokenError<FetchError, BasicErrorResponse>) -> AuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => {
+            let description = r.error_description().cloned().unwrap_or_default();
+            match r.error() {
+                BasicErrorResponseType::InvalidGrant => AuthError::SignInRequired(description),
+                other => AuthError::Token {
+                    error: other.to_string(),
+                    description,
+                },
+            }
+        }
+        RequestTokenError::Request(e) => AuthError::Network(e.to_string()),
+        RequestTokenError::Parse(e, _) => AuthError::Network(format!("unreadable answer: {e}")),
+        RequestTokenError::Other(s) => AuthError::Network(s),
+    }
+}
+
+/// The HTTP hook the `oauth2` crate calls, carried by the browser's fetch.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct FetchError(String);
+
+async fn fetch(req: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, FetchError> {
+    let (parts, body) = req.into_parts();
+    let mut b = gloo_net::http::RequestBuilder::new(&parts.uri.to_string()).method(
+        gloo_net::http::Method::from_bytes(parts.method.as_str().as_bytes())
+            .map_err(|e| FetchError(e.to_string()))?,
+    );
+    for (k, v) in parts.headers.iter() {
+        b = b.header(k.as_str(), v.to_str().unwrap_or_default());
+    }
+    let req = b
+        .body(js_sys::Uint8Array::from(body.as_slice()))
+        .map_err(|e| FetchError(e.to_string()))?;
+    let resp = req.send().await.map_err(|e| FetchError(e.to_string()))?;
+    let mut out = http::Response::builder().status(resp.status());
+    for (k, v) in resp.headers().entries() {
+        out = out.header(k, v);
+    }
+    let bytes = resp.binary().await.map_err(|e| FetchError(e.to_string()))?;
+    out.body(bytes).map_err(|e| FetchError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending() -> PendingSignIn {
+        PendingSignIn {
+            state: "s1".into(),
+            nonce: "n1".into(),
+            verifier: "v".into(),
+            redirect_uri: "https://app/".into(),
+            issuer: "https://login/t/v2.0".into(),
+            started_ms: 1_000,
+            filter: String::new(),
+        }
+    }
+
+    #[test]
+    fn parses_code_and_error_returns() {
+        assert_eq!(
+            parse_return("https://app/?code=abc&state=s1&iss=https%3A%2F%2Flogin%2Ft%2Fv2.0"),
+            Return::Code {
+                code: "abc".into(),
+                state: "s1".into(),
+                iss: Some("https://login/t/v2.0".into())
+            }
+        );
+        assert_eq!(
+            parse_return("https://app/?error=access_denied&error_description=AADSTS65004%3A+User+declined&state=s1"),
+            Return::Error {
+                error: "access_denied".into(),
+                description: "AADSTS65004: User declined".into(),
+                state: Some("s1".into()),
+                iss: None
+            }
+        );
+        assert_eq!(parse_return("https://app/"), Return::None);
+        assert!(matches!(parse_return("https://app/?code=x"), Return::Error { .. }));
+    }
+
+    #[test]
+    fn state_and_issuer_are_checked() {
+        let p = pending();
+        assert_eq!(check_return(&p, Some("s1"), None, 2_000), Ok(()));
+        assert_eq!(
+            check_return(&p, Some("s1"), Some("https://login/t/v2.0"), 2_000),
+            Ok(())
+        );
+        assert_eq!(
+            check_return(&p, Some("s2"), None, 2_000),
+            Err(AuthError::StateMismatch)
+        );
+        assert_eq!(check_return(&p, None, None, 2_000), Err(AuthError::StateMismatch));
+        assert!(matches!(
+            check_return(&p, Some("s1"), Some("https://evil/"), 2_000),
+            Err(AuthError::IssuerMismatch(_))
+        ));
+        assert_eq!(
+            check_return(&p, Some("s1"), None, 1_000 + PENDING_MAX_AGE_MS + 1),
+            Err(AuthError::NoPendingSignIn)
+        );
+    }
+
+    #[test]
+    fn strips_query_and_fragment() {
+        assert_eq!(strip_query("https://app/x?code=1#f"), "https://app/x");
+        assert_eq!(strip_query("https://app/"), "https://app/");
+    }
+
+    #[test]
+    fn id_token_payload_is_read_for_display() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"name":"Ada Admin","nonce":"n1"}"#);
+        let c = id_claims(&format!("h.{payload}.sig")).unwrap();
+        assert_eq!(c.name.as_deref(), Some("Ada Admin"));
+        assert_eq!(c.nonce.as_deref(), Some("n1"));
+        assert!(id_claims("garbage").is_none());
+    }
+
+    #[test]
+    fn debug_never_shows_tokens() {
+        let t = TokenSet {
+            access_token: "SECRET-AT".into(),
+            expires_at_ms: 1,
+            refresh_token: Some("SECRET-RT".into()),
+            account_name: None,
+        };
+        let s = format!("{t:?}");
+        assert!(!s.contains("SECRET"), "{s}");
+    }
+
+    #[test]
+    fn invalid_grant_means_sign_in_again() {
+        let r: BasicErrorResponse = serde_json::from_str(
+            r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            token_error(RequestTokenError::ServerResponse(r)),
+            AuthError::SignInRequired("AADSTS700082: expired".into())
+        );
+    }
+}

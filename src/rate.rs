@@ -1,0 +1,53 @@
+//! The client-side rate gate every API call passes: per-minute and per-hour sliding windows
+//! from the configuration, so the app waits instead of burning the tenant's shared budget.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mde_wire::SlidingLimiter;
+
+use crate::api::now_ms;
+use crate::config::RateLimit;
+
+/// Shared gate; clones share one budget.
+#[derive(Clone)]
+pub struct RateGate {
+    limiter: Rc<RefCell<SlidingLimiter>>,
+}
+
+impl RateGate {
+    /// A gate with the configured budget.
+    pub fn new(limit: RateLimit) -> Self {
+        Self {
+            limiter: Rc::new(RefCell::new(SlidingLimiter::per_minute_and_hour(
+                limit.per_minute,
+                limit.per_hour,
+            ))),
+        }
+    }
+
+    /// Waits until the budget admits one call. `on_wait` hears `Some(until_ms)` while
+    /// waiting and `None` once admitted, so the page can say until when.
+    pub async fn acquire(&self, on_wait: &dyn Fn(Option<u64>)) {
+        let mut waited = false;
+        loop {
+            let now = now_ms();
+            let result = self.limiter.borrow_mut().try_acquire(now);
+            match result {
+                Ok(()) => {
+                    if waited {
+                        on_wait(None);
+                    }
+                    return;
+                }
+                Err(wait) => {
+                    waited = true;
+                    on_wait(Some(now.saturating_add(wait)));
+                    // Re-check at least every second: waits are short and the clock may jump.
+                    let step = wait.clamp(50, 1_000) as u32;
+                    gloo_timers::future::TimeoutFuture::new(step).await;
+                }
+            }
+        }
+    }
+}
