@@ -78,10 +78,10 @@ pub fn LibraryTable(
                 .collect::<Vec<_>>()
         })
     };
-    let top_pad = move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT);
+    let top_pad = move || format!("{}px", window.get().0 * ROW_HEIGHT as usize);
     let bottom_pad = move || {
         let n = rows.with(Vec::len);
-        format!("{}px", (n - window.get().1) as f64 * ROW_HEIGHT)
+        format!("{}px", (n - window.get().1) * ROW_HEIGHT as usize)
     };
     let (copied, set_copied) = signal(None::<String>);
     let shown = move || rows.with(Vec::len);
