@@ -193,7 +193,7 @@ mod tests {
         let files = synthetic_library(12);
         assert_eq!(view_indices(&files, "SCRIPT-0000", Sort::default()).len(), 10);
         assert_eq!(view_indices(&files, "priya", Sort::default()).len(), 4);
-        assert_eq!(view_indices(&files, "evidence set 1", Sort::default()).len(), 4);
+        assert_eq!(view_indices(&files, "evidence set 1", Sort::default()).len(), 3);
         assert_eq!(view_indices(&files, "  ", Sort::default()).len(), 12);
         assert!(view_indices(&files, "nothing-like-this", Sort::default()).is_empty());
     }

@@ -94,6 +94,13 @@ impl Args {
     pub fn from_flags<I: IntoIterator<Item = &'static str>>(flags: I) -> Self {
         Args::parse_from(std::iter::once("mde-sim").chain(flags))
     }
+
+    /// Like `from_flags`, but returns clap's error instead of exiting.
+    pub fn try_parse_from_flags<I: IntoIterator<Item = &'static str>>(
+        flags: I,
+    ) -> Result<Self, clap::Error> {
+        Args::try_parse_from(std::iter::once("mde-sim").chain(flags))
+    }
 }
 
 /// A running simulator.

@@ -654,7 +654,7 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
-            s256("dBjftJeZ4CVP-1mB0K8QvdA3f1R6uGIp3GQ3-1ZyBTc"),
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }

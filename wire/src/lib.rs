@@ -145,12 +145,11 @@ impl SlidingLimiter {
             if w.limit == 0 {
                 return u64::MAX;
             }
-            let start = now_ms.saturating_sub(w.length_ms);
             let inside: Vec<u64> = self
                 .events
                 .iter()
                 .copied()
-                .filter(|&t| t > start)
+                .filter(|&t| now_ms.saturating_sub(t) < w.length_ms)
                 .collect();
             if inside.len() >= w.limit as usize {
                 // The event that must leave the window for one slot to free up.

@@ -1,0 +1,253 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { baseURL } from '../playwright.config';
+
+// Driven the way a person drives it: roles and accessible names. The simulator's /_sim
+// control surface sets the scene (reset, faults, files removed behind the app's back).
+
+const shots = (name: string) => `screenshots/${name}.png`;
+
+async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
+  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
+  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}
+
+type Logged = { method: string; path: string; bearer: boolean };
+const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(request, 'GET', '/requests');
+
+function watch(page: Page) {
+  const withToken: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') console.log('console error:', m.text()); });
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  page.on('request', (r) => {
+    if (r.headers()['authorization']) withToken.push(r.url());
+  });
+  return withToken;
+}
+
+async function signIn(page: Page, account: 'Ada Admin' | 'Riley Reader' = 'Ada Admin') {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  await page.getByRole('button', { name: new RegExp(account) }).click();
+  await expect(page.getByText(`Signed in as ${account}`)).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+}
+
+const status = (page: Page) => page.locator('.outcomes [role=status]');
+const alert = (page: Page) => page.locator('.outcomes [role=alert]');
+
+async function confirmDelete(page: Page, name: string) {
+  await page.getByRole('button', { name: `Delete ${name}`, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(name);
+  await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+}
+
+test.beforeEach(async ({ request }) => {
+  await sim(request, 'POST', '/reset');
+});
+
+test('admin signs in; the list shows the seed; tokens stay in memory and at the API origin', async ({ page }) => {
+  const withToken = watch(page);
+  await signIn(page);
+  await expect(page.getByText('20 files')).toBeVisible();
+  for (const name of ['Collect-Triage.ps1', 'linux_quarantine.sh', 'procdump64.exe']) {
+    await expect(page.getByRole('rowheader', { name })).toBeVisible();
+  }
+  await expect(page).toHaveURL(`${baseURL}/`); // code and state removed from the address bar
+  const storage = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+  }));
+  expect(storage.local).toBe('{}');
+  expect(storage.session).toBe('{}'); // the PKCE verifier and state were removed after use
+  // Filter and sort, as a person would.
+  await page.getByRole('searchbox', { name: 'Filter' }).fill('JONATHAN');
+  await expect(page.getByText(/Showing 6 of 20 files/)).toBeVisible();
+  await page.getByRole('searchbox', { name: 'Filter' }).fill('');
+  await page.getByRole('button', { name: 'Name' }).click();
+  await expect(page.getByRole('columnheader', { name: 'Name' })).toHaveAttribute('aria-sort', 'descending');
+  await page.getByRole('button', { name: 'Name' }).click();
+  await page.screenshot({ path: shots('list') });
+  expect(withToken.length).toBeGreaterThan(0);
+  for (const url of withToken) {
+    expect(new URL(url).origin).toBe(baseURL);
+    expect(new URL(url).pathname.startsWith('/api/')).toBeTruthy();
+  }
+});
+
+test('delete asks for confirmation, Escape cancels and returns focus, Delete gives 204 inline', async ({ page, request }) => {
+  await signIn(page);
+  const button = page.getByRole('button', { name: 'Delete Collect-Triage.ps1', exact: true });
+  await button.click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText('Collect-Triage.ps1');
+  await expect(dialog).toContainText('cannot be undone');
+  const sha = (await sim(request, 'GET', '/files')).find((f: { fileName: string }) => f.fileName === 'Collect-Triage.ps1').sha256;
+  await expect(dialog).toContainText(sha);
+  await page.screenshot({ path: shots('confirm-dialog') });
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(button).toBeFocused();
+
+  await confirmDelete(page, 'Collect-Triage.ps1');
+  await expect(status(page)).toContainText('Deleted Collect-Triage.ps1.');
+  await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toHaveCount(0);
+  await expect(page.getByText('19 files')).toBeVisible();
+  await page.screenshot({ path: shots('deleted-204') });
+  const files = await sim(request, 'GET', '/files');
+  expect(files.map((f: { fileName: string }) => f.fileName)).not.toContain('Collect-Triage.ps1');
+});
+
+test('a file removed behind the app gives the 404 message and the list reloads', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'DELETE', '/files/Isolate-Network.ps1');
+  await confirmDelete(page, 'Isolate-Network.ps1');
+  await expect(alert(page)).toContainText(
+    'Isolate-Network.ps1 was not found in the library; it may have been deleted already.');
+  await expect(page.getByRole('rowheader', { name: 'Isolate-Network.ps1' })).toHaveCount(0);
+  await page.screenshot({ path: shots('not-found-404') });
+});
+
+test('the reader account gets the 403 explanation and nothing is removed', async ({ page, request }) => {
+  await signIn(page, 'Riley Reader');
+  // Reading the list also needs the role on the real service, so the reader sees the same help.
+  await expect(page.getByRole('alert').first()).toContainText('Library.Manage');
+  await page.screenshot({ path: shots('forbidden-403') });
+  expect((await sim(request, 'GET', '/files')).length).toBe(20);
+});
+
+test('403 on delete names the permission and the Defender role', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 403,
+    body: { error: { code: 'Forbidden', message: 'Missing role', target: '1f0c' } },
+  });
+  await confirmDelete(page, 'Get-InstalledSoftware.ps1');
+  await expect(alert(page)).toContainText('Could not delete Get-InstalledSoftware.ps1: You lack Library.Manage');
+  await expect(alert(page)).toContainText('Defender role');
+  await expect(page.getByRole('rowheader', { name: 'Get-InstalledSoftware.ps1' })).toBeVisible();
+});
+
+test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
+    body: { error: { code: 'TooManyRequests', message: 'Rate limit is exceeded', target: 'a1' } },
+  });
+  await confirmDelete(page, 'Clear-TempFolders.ps1');
+  await expect(status(page)).toContainText(/Rate limited; retrying in [12] s to delete Clear-TempFolders\.ps1\./);
+  await expect(page.getByRole('button', { name: 'Delete Clear-TempFolders.ps1' })).toBeDisabled();
+  await page.screenshot({ path: shots('rate-limited-429') });
+  await expect(status(page)).toContainText('Deleted Clear-TempFolders.ps1.', { timeout: 8_000 });
+  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  expect(deletes.length).toBe(2);
+});
+
+test('429 retry can be stopped and nothing is removed', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '30',
+  });
+  await confirmDelete(page, 'mac_collect.sh');
+  await expect(status(page)).toContainText('Rate limited; retrying in');
+  await page.getByRole('button', { name: 'Stop retrying mac_collect.sh' }).click();
+  await expect(status(page)).toContainText('Stopped retrying; mac_collect.sh was not deleted.');
+  await expect(page.getByRole('rowheader', { name: 'mac_collect.sh' })).toBeVisible();
+});
+
+test('an injected 401 triggers one refresh, then the delete succeeds', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401,
+    body: { error: { code: 'Unauthorized', message: 'expired', target: 'b2' } },
+  });
+  await confirmDelete(page, 'Reset-WinsockStack.ps1');
+  await expect(status(page)).toContainText('Deleted Reset-WinsockStack.ps1.');
+  const log = await requestLog(request);
+  const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
+  expect(tokenPosts.length).toBe(2); // the code redemption, then exactly one refresh
+  expect(log.filter((r) => r.method === 'DELETE').length).toBe(2);
+});
+
+test('an expired refresh token asks to sign in again and keeps the page', async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole('searchbox', { name: 'Filter' }).fill('ps1');
+  await sim(request, 'POST', '/expire-refresh-tokens');
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401 });
+  await confirmDelete(page, 'Disable-Account.ps1');
+  await expect(page.getByRole('button', { name: 'Sign in again' })).toBeVisible();
+  await expect(page.getByText('Your sign-in has expired. Sign in again')).toBeVisible();
+  await expect(alert(page)).toContainText('Could not delete Disable-Account.ps1');
+  await expect(page.getByRole('rowheader', { name: 'Disable-Account.ps1' })).toBeVisible();
+  await expect(page.getByRole('searchbox', { name: 'Filter' })).toHaveValue('ps1');
+  await page.screenshot({ path: shots('sign-in-again') });
+  // Signing in again round-trips and restores the filter.
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('searchbox', { name: 'Filter' })).toHaveValue('ps1');
+  await expect(page.getByRole('rowheader', { name: 'Disable-Account.ps1' })).toBeVisible();
+});
+
+test('names the real API would refuse go percent-encoded as one path segment', async ({ page, request }) => {
+  const odd = 'weird name #1 %41?é.ps1';
+  await sim(request, 'POST', '/files', {
+    fileName: odd, sha256: 'ab'.repeat(32), description: 'odd', creationTime: '2026-01-01T00:00:00.0000000Z',
+    lastUpdatedTime: '2026-01-01T00:00:00.0000000Z', createdBy: 'x', hasParameters: false,
+  });
+  await sim(request, 'POST', '/files', {
+    fileName: 'weird name ', sha256: 'cd'.repeat(32), description: 'decoy: a prefix of the odd name',
+    creationTime: '2026-01-01T00:00:00.0000000Z', lastUpdatedTime: '2026-01-01T00:00:00.0000000Z',
+    createdBy: 'x', hasParameters: false,
+  });
+  await signIn(page);
+  await confirmDelete(page, odd);
+  await expect(status(page)).toContainText(`Deleted ${odd}.`);
+  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  expect(deletes.map((d) => d.path)).toEqual(['/api/libraryfiles/weird%20name%20%231%20%2541%3F%C3%A9.ps1']);
+  const names = (await sim(request, 'GET', '/files')).map((f: { fileName: string }) => f.fileName);
+  expect(names).not.toContain(odd);
+  expect(names).toContain('weird name ');
+});
+
+test('HTML and script in API text render as text and run nothing', async ({ page, request }) => {
+  const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  await sim(request, 'POST', '/files', {
+    fileName: 'evil.ps1', sha256: 'ef'.repeat(32), description: evil, creationTime: '2026-01-01T00:00:00.0000000Z',
+    lastUpdatedTime: '2026-01-01T00:00:00.0000000Z', createdBy: '<b>Mallory</b>', hasParameters: false,
+  });
+  await signIn(page);
+  await expect(page.getByRole('cell', { name: evil })).toBeVisible();
+  await expect(page.getByRole('cell', { name: '<b>Mallory</b>' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.locator('table img, table script').count()).toBe(0);
+});
+
+test('a denied sign-in is explained in plain words', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Deny' }).click();
+  await expect(page.getByRole('alert')).toContainText('Sign-in was not completed: access_denied');
+  await expect(page.getByRole('alert')).toContainText('AADSTS65004');
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a bad config.json names the file and the field', async ({ page }) => {
+  await page.route('**/config.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: JSON.stringify({ apiBase: 'https://api.security.microsoft.com', auth: { mode: 'pkce' } }) }));
+  await page.goto('/');
+  await expect(page.getByRole('alert')).toContainText('The panel cannot start');
+  await expect(page.getByRole('alert')).toContainText('config.json: field "auth.authority" is missing');
+  await page.screenshot({ path: shots('config-error') });
+});
+
+test('the page is served with a strict Content-Security-Policy', async ({ request }) => {
+  const resp = await request.get(`${baseURL}/`);
+  const csp = resp.headers()['content-security-policy'];
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  expect(csp).not.toContain('unsafe-inline');
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the app (release, offline Trunk) and serves it with the simulator on 127.0.0.1.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+PORT="${PORT:-8787}"
+trunk build
+cargo build --release -p mde-sim
+echo
+echo "  Open http://127.0.0.1:$PORT/ and sign in as Ada Admin (may manage the library)"
+echo "  or Riley Reader (no Defender role: deletes get 403). Ctrl-C stops."
+echo
+exec target/release/mde-sim --port "$PORT" --dist dist "$@"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything the demo and the tests need, skipping what is already right.
+# Only package registries are reachable: nothing here lets a tool download its own binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[install]\033[0m %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+TRUNK_VERSION=0.22.1
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "Debian chromium + chromium-driver"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+  say "trunk $TRUNK_VERSION (cargo install, ~15 min on 2 cores)"
+  # trunk declares a newer rust-version than it needs; it builds and works on 1.95.
+  cargo install --locked trunk --version "$TRUNK_VERSION" --ignore-rust-version
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBG_VERSION" ]; then
+  say "wasm-bindgen-cli $WBG_VERSION (cargo install, ~6 min)"
+  # Not --locked: its lock file names a crate version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
+fi
+
+# wasm-opt from npm's binaryen: Debian's is too old and corrupts wasm-bindgen's output.
+if [ "$(tools/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 (version_132)" ]; then
+  say "binaryen (wasm-opt) from npm"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ ! -x end2end/node_modules/.bin/playwright ]; then
+  say "Playwright (npm ci; the browser is Debian's chromium, never a download)"
+  (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Trunk runs cargo offline; fetch crates first.
+cargo fetch --quiet
+say "ready"

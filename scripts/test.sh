@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every test level: native cargo tests, wasm-bindgen-test in headless Chromium, Playwright.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format and lints (both targets)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p mde-library-admin --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "1/3 cargo test (app logic, wire types, simulator conformance over loopback HTTP)"
+cargo test --workspace
+
+step "2/3 wasm-bindgen-test in headless Chromium"
+cargo test -p mde-library-admin --target wasm32-unknown-unknown --test web
+
+step "3/3 Playwright end-to-end against the simulator"
+trunk build
+cargo build -p mde-sim
+scripts/size.sh
+(cd end2end && npx playwright test)

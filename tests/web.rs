@@ -1,0 +1,211 @@
+//! Components in headless Chromium: the table from fixture JSON, the confirmation dialog,
+//! the live regions, and the browser crypto the sign-in relies on.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::callback::UnsyncCallback;
+use leptos::prelude::*;
+use leptos::task::tick;
+use mde_library_admin::browser;
+use mde_library_admin::components::dialog::ConfirmDelete;
+use mde_library_admin::components::outcomes::{announce, Outcome, Outcomes};
+use mde_library_admin::components::table::LibraryTable;
+use mde_library_admin::listing::Sort;
+use mde_library_admin::messages::Tone;
+use mde_wire::{LibraryFile, ListEnvelope};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const FIXTURE: &str = r#"{
+  "@odata.context": "https://api.security.microsoft.com/api/$metadata#LibraryFiles",
+  "value": [
+    { "fileName": "Collect-Triage.ps1", "sha256": "6e212a0db618507c44e4ec8ee7499dfef7e5767e5f8d31144df3b96fd1145caf",
+      "description": "Collects triage", "creationTime": "2026-01-02T10:54:23.2009016Z",
+      "lastUpdatedTime": "2026-02-03T10:54:23.2009016Z", "createdBy": "Jonathan Glass",
+      "hasParameters": true, "parametersDescription": "-OutDir <path>" },
+    { "fileName": "linux_quarantine.sh", "sha256": "aa", "description": null,
+      "creationTime": "2026-01-01T00:00:00.0000000Z", "lastUpdatedTime": "2026-01-01T00:00:00.0000000Z",
+      "createdBy": "Marco Rossi", "hasParameters": false, "futureField": 42 },
+    { "fileName": "xss.ps1", "sha256": "bb", "description": "<img src=x onerror=\"window.__pwned=1\">",
+      "creationTime": "2026-01-01T00:00:00.0000000Z", "lastUpdatedTime": "2026-01-01T00:00:00.0000000Z",
+      "createdBy": "<b>Mallory</b>", "hasParameters": false, "parametersDescription": null }
+  ]
+}"#;
+
+fn fixture() -> Arc<Vec<LibraryFile>> {
+    let env: ListEnvelope<LibraryFile> = serde_json::from_str(FIXTURE).expect("fixture parses");
+    Arc::new(env.value)
+}
+
+fn container() -> web_sys::HtmlElement {
+    let doc = document();
+    let div = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&div).unwrap();
+    div.unchecked_into()
+}
+
+fn text(el: &web_sys::Element) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+fn button_named(root: &web_sys::Element, label: &str) -> web_sys::HtmlElement {
+    let list = root.query_selector_all("button").unwrap();
+    for i in 0..list.length() {
+        let b: web_sys::Element = list.item(i).unwrap().unchecked_into();
+        let name = b
+            .get_attribute("aria-label")
+            .unwrap_or_else(|| text(&b).trim().to_string());
+        if name == label {
+            return b.unchecked_into();
+        }
+    }
+    panic!("no button named {label:?} in {}", root.inner_html());
+}
+
+#[wasm_bindgen_test]
+async fn table_renders_fixture_rows_as_text() {
+    let root = container();
+    let removed = RwSignal::new(HashSet::new());
+    let confirm = RwSignal::new(None::<LibraryFile>);
+    let filter = RwSignal::new(String::new());
+    let files = fixture();
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <LibraryTable files=files.clone() filter=filter sort=RwSignal::new(Sort::default())
+                removed=removed pending=RwSignal::new(HashSet::new()) confirm=confirm/>
+        }
+    });
+    tick().await;
+    let body = text(&root);
+    assert!(body.contains("3 files"), "{body}");
+    assert!(body.contains("Collect-Triage.ps1") && body.contains("Yes: -OutDir <path>"));
+    assert!(body.contains("6e212a0db618"), "short sha shown");
+    // API text is text: the markup shows literally and nothing ran.
+    assert!(body.contains("<img src=x onerror=\"window.__pwned=1\">"));
+    assert!(body.contains("<b>Mallory</b>"));
+    assert!(root.query_selector("tbody img").unwrap().is_none());
+    assert!(js_sys::Reflect::get(&window(), &"__pwned".into())
+        .unwrap()
+        .is_undefined());
+    // Local time shown, full UTC on hover.
+    let time = root.query_selector("time[datetime='2026-02-03T10:54:23.2009016Z']").unwrap().unwrap();
+    assert_eq!(
+        time.get_attribute("title").as_deref(),
+        Some("2026-02-03T10:54:23.2009016Z (UTC)")
+    );
+
+    // Filtering is case-insensitive over name, description, creator.
+    filter.set("MARCO".into());
+    tick().await;
+    let body = text(&root);
+    assert!(body.contains("Showing 1 of 3 files"), "{body}");
+    assert!(body.contains("linux_quarantine.sh") && !body.contains("Collect-Triage.ps1"));
+
+    // A deleted name disappears without a reload.
+    filter.set(String::new());
+    removed.update(|r| {
+        r.insert("xss.ps1".to_string());
+    });
+    tick().await;
+    assert!(!text(&root).contains("xss.ps1"));
+
+    // The row button is named for its file and asks for confirmation.
+    button_named(&root, "Delete Collect-Triage.ps1").click();
+    tick().await;
+    assert_eq!(
+        confirm.get_untracked().map(|f| f.file_name).as_deref(),
+        Some("Collect-Triage.ps1")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn dialog_names_file_and_hash_and_confirms_or_cancels() {
+    let root = container();
+    let target = RwSignal::new(None::<LibraryFile>);
+    let confirmed = Rc::new(RefCell::new(Vec::<String>::new()));
+    let seen = confirmed.clone();
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        let seen = seen.clone();
+        let on_confirm = UnsyncCallback::new(move |f: LibraryFile| seen.borrow_mut().push(f.file_name));
+        view! { <ConfirmDelete target=target on_confirm=on_confirm/> }
+    });
+    tick().await;
+    let dialog: web_sys::HtmlDialogElement =
+        root.query_selector("dialog").unwrap().unwrap().unchecked_into();
+    assert!(!dialog.open());
+
+    target.set(Some(fixture()[0].clone()));
+    tick().await;
+    assert!(dialog.open(), "opens as a modal");
+    let t = text(&dialog);
+    assert!(t.contains("Delete Collect-Triage.ps1?"), "{t}");
+    assert!(t.contains("6e212a0db618507c44e4ec8ee7499dfef7e5767e5f8d31144df3b96fd1145caf"));
+    assert!(t.contains("cannot be undone"));
+
+    button_named(&dialog, "Cancel").click();
+    tick().await;
+    assert!(!dialog.open());
+    assert!(confirmed.borrow().is_empty());
+
+    target.set(Some(fixture()[1].clone()));
+    tick().await;
+    button_named(&dialog, "Delete").click();
+    tick().await;
+    assert!(!dialog.open());
+    assert_eq!(*confirmed.borrow(), vec!["linux_quarantine.sh".to_string()]);
+    assert!(target.get_untracked().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
+    let root = container();
+    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    let canceled = RwSignal::new(HashSet::<String>::new());
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Outcomes outcomes=outcomes canceled=canceled budget_note=Signal::derive(|| None::<String>)/> }
+    });
+    let status = root.query_selector("[role=status]").unwrap().unwrap();
+    let alert = root.query_selector("[role=alert]").unwrap().unwrap();
+    let say = |file: &str, tone, text: &str, cancelable| {
+        announce(
+            outcomes,
+            Outcome {
+                file: file.into(),
+                tone,
+                text: text.into(),
+                cancelable,
+            },
+        )
+    };
+    say("a.ps1", Tone::Progress, "Rate limited; retrying in 2 s to delete a.ps1.", true);
+    tick().await;
+    assert!(text(&status).contains("Rate limited; retrying in 2 s to delete a.ps1."));
+    button_named(&root, "Stop retrying a.ps1").click();
+    tick().await;
+    assert!(canceled.get_untracked().contains("a.ps1"));
+
+    say("a.ps1", Tone::Success, "Deleted a.ps1.", false);
+    say("b.sh", Tone::Failure, "b.sh was not found in the library; it may have been deleted already.", false);
+    tick().await;
+    assert_eq!(text(&status).trim(), "Deleted a.ps1.");
+    assert!(text(&alert).contains("b.sh was not found"));
+    assert!(!text(&status).contains("retrying"), "the countdown was replaced");
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_gives_the_rfc7636_challenge_and_random_tokens() {
+    let challenge = browser::sha256_b64url("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+        .await
+        .unwrap();
+    assert_eq!(challenge, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    let a = browser::random_token(32).unwrap();
+    let b = browser::random_token(32).unwrap();
+    assert_eq!(a.len(), 43);
+    assert_ne!(a, b);
+}
