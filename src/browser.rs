@@ -123,7 +123,7 @@ pub fn local_and_utc(iso: &str) -> Option<(String, String)> {
         return None;
     }
     let opts = js_sys::Object::new();
-    for (k, v) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+    for (k, v) in [("dateStyle", "short"), ("timeStyle", "short")] {
         let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
     }
     let lang = window()

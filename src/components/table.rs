@@ -35,7 +35,9 @@ pub fn LibraryTable(
     /// Set to the file whose Delete button was pressed.
     confirm: RwSignal<Option<LibraryFile>>,
 ) -> impl IntoView {
-    let total = files.len();
+    let loaded = files.len();
+    // Deleted names were all in this load, so the total shrinks with them.
+    let total = move || loaded.saturating_sub(removed.with(HashSet::len));
     let data = files.clone();
     let rows = Memo::new(move |_| {
         let removed = removed.get();
@@ -116,7 +118,7 @@ pub fn LibraryTable(
     view! {
         <p class="count" aria-live="polite">
             {move || {
-                let n = shown();
+                let (n, total) = (shown(), total());
                 if n == total {
                     format!("{total} files")
                 } else {
@@ -147,7 +149,7 @@ pub fn LibraryTable(
             </table>
             <Show when=move || shown() == 0>
                 <p class="empty">
-                    {move || if total == 0 {
+                    {move || if total() == 0 {
                         "The library is empty."
                     } else {
                         "No file matches the filter."
