@@ -8,6 +8,6 @@ trunk build
 cargo build --release -p mde-sim
 echo
 echo "  Open http://127.0.0.1:$PORT/ and sign in as Ada Admin (may manage the library)"
-echo "  or Riley Reader (no Defender role: deletes get 403). Ctrl-C stops."
+echo "  or Riley Reader (view-only role: deletes get 403). Ctrl-C stops."
 echo
 exec target/release/mde-sim --port "$PORT" --dist dist "$@"

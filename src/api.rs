@@ -91,9 +91,26 @@ pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(secs.saturating_mul(1000));
     }
-    let at = httpdate::parse_http_date(v).ok()?;
-    let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64;
+    let at_ms = parse_http_date_ms(v)?;
     Some(at_ms.saturating_sub(now_ms))
+}
+
+/// An HTTP date as milliseconds since the epoch: the browser's `Date.parse` in the app.
+#[cfg(target_arch = "wasm32")]
+fn parse_http_date_ms(v: &str) -> Option<u64> {
+    // `Date.parse` is lenient; insist on the IMF-fixdate shape first ("Sun, 06 Nov 1994 …").
+    if !(v.len() == 29 && v.ends_with(" GMT") && v.as_bytes().get(3) == Some(&b',')) {
+        return None;
+    }
+    let ms = js_sys::Date::parse(v);
+    (ms.is_finite() && ms >= 0.0).then_some(ms as u64)
+}
+
+/// An HTTP date as milliseconds since the epoch (native builds: tests and benchmarks).
+#[cfg(not(target_arch = "wasm32"))]
+fn parse_http_date_ms(v: &str) -> Option<u64> {
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64)
 }
 
 /// Scheme + host + port of an absolute URL; `None` for a relative one.

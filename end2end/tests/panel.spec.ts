@@ -25,13 +25,13 @@ function watch(page: Page) {
   return withToken;
 }
 
-async function signIn(page: Page, account: 'Ada Admin' | 'Riley Reader' = 'Ada Admin', expectTable = true) {
+async function signIn(page: Page, account: 'Ada Admin' | 'Riley Reader' = 'Ada Admin') {
   await page.goto('/');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
   await page.getByRole('button', { name: new RegExp(account) }).click();
   await expect(page.getByText(`Signed in as ${account}`)).toBeVisible();
-  if (expectTable) await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
 }
 
 const status = (page: Page) => page.locator('.outcomes [role=status]');
@@ -111,10 +111,12 @@ test('a file removed behind the app gives the 404 message and the list reloads',
   await page.screenshot({ path: shots('not-found-404') });
 });
 
-test('the reader account gets the 403 explanation and nothing is removed', async ({ page, request }) => {
-  await signIn(page, 'Riley Reader', false);
-  // Reading the list also needs the role on the real service, so the reader sees the same help.
-  await expect(page.getByRole('alert').first()).toContainText('Library.Manage');
+test('the reader account (scope, no Defender role) gets the 403 explanation on delete', async ({ page, request }) => {
+  await signIn(page, 'Riley Reader');
+  await confirmDelete(page, 'Export-DefenderLogs.ps1');
+  await expect(alert(page)).toContainText('Could not delete Export-DefenderLogs.ps1: You lack Library.Manage');
+  await expect(alert(page)).toContainText('Defender role');
+  await expect(page.getByRole('rowheader', { name: 'Export-DefenderLogs.ps1' })).toBeVisible();
   await page.screenshot({ path: shots('forbidden-403') });
   expect((await sim(request, 'GET', '/files')).length).toBe(20);
 });

@@ -67,7 +67,15 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// Runs the checks every call goes through, in the service's order: token, rate, permission.
-fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<AccessClaims, ApiError> {
+/// What a call does to the library: reading needs any Defender role, changing needs the
+/// role that manages security settings (live response "advanced").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Change,
+}
+
+fn authorize(sim: &Sim, headers: &HeaderMap, access: Access) -> Result<AccessClaims, ApiError> {
     let unauthorized =
         |e: TokenError| ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized", e.to_string());
     let token = headers
@@ -110,10 +118,12 @@ fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<AccessClaims, ApiError> {
             "The application does not have any of the required delegated permissions (Library.Manage)",
         ));
     }
-    let has_role = ACCOUNTS
-        .iter()
-        .any(|a| a.oid == claims.oid && a.library_role);
-    if !has_role {
+    let account = ACCOUNTS.iter().find(|a| a.oid == claims.oid);
+    let allowed = match access {
+        Access::Read => account.is_some(),
+        Access::Change => account.is_some_and(|a| a.library_role),
+    };
+    if !allowed {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -124,7 +134,7 @@ fn authorize(sim: &Sim, headers: &HeaderMap) -> Result<AccessClaims, ApiError> {
 }
 
 async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Result<Response, ApiError> {
-    authorize(&sim, &headers)?;
+    authorize(&sim, &headers, Access::Read)?;
     let files = sim
         .library
         .lock()
@@ -144,7 +154,7 @@ async fn delete(
     headers: HeaderMap,
     Path(file_name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    authorize(&sim, &headers)?;
+    authorize(&sim, &headers, Access::Change)?;
     let removed = sim
         .library
         .lock()
@@ -217,7 +227,7 @@ async fn upload(
     headers: HeaderMap,
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let claims = authorize(&sim, &headers)?;
+    let claims = authorize(&sim, &headers, Access::Change)?;
     let mp = mp.map_err(|e| {
         ApiError::bad_request("InvalidRequestBody", format!("Expected multipart/form-data: {e}"))
     })?;

@@ -239,7 +239,7 @@ async fn authorize_page(
                 "<li><button type=submit name=account value={i}>{} <small>{} ({})</small></button></li>",
                 html_escape(a.name),
                 html_escape(a.upn),
-                if a.library_role { "Defender role: manage security settings" } else { "no Defender library role" },
+                if a.library_role { "Defender role: manage security settings" } else { "Defender role: view only" },
             )
         })
         .collect();

@@ -39,7 +39,8 @@ pub struct Account {
     pub name: &'static str,
     /// Sign-in name.
     pub upn: &'static str,
-    /// Whether the user holds the Defender role that may manage the library.
+    /// Whether the user holds the Defender role that may change the library (everyone listed
+    /// here may read it).
     pub library_role: bool,
 }
 

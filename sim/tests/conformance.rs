@@ -435,6 +435,7 @@ async fn reader_without_the_defender_role_gets_403_even_with_the_scope() {
     let body = sign_in(&s, 1, SCOPE).await;
     assert!(body["scope"].as_str().unwrap().contains("Library.Manage"));
     let t = body["access_token"].as_str().unwrap();
+    assert_eq!(call(&s, "GET", "/api/libraryfiles", Some(t)).await.0, StatusCode::OK, "may read");
     let (st, _, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(t)).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_error_body(&body, "Forbidden");

@@ -38,20 +38,17 @@ pub fn App() -> impl IntoView {
             <h1>"MDE live response library"</h1>
         </header>
         <main>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading configuration…"</p> }>
-                {move || Suspend::new(async move {
-                    match config.await {
-                        Ok(cfg) => view! { <Shell cfg=cfg/> }.into_any(),
-                        Err(e) => view! {
-                            <div class="page-error" role="alert">
-                                <h2>"The panel cannot start"</h2>
-                                <p>{e.to_string()}</p>
-                            </div>
-                        }
-                        .into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match config.get() {
+                None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
+                Some(Ok(cfg)) => view! { <Shell cfg=cfg/> }.into_any(),
+                Some(Err(e)) => view! {
+                    <div class="page-error" role="alert">
+                        <h2>"The panel cannot start"</h2>
+                        <p>{e.to_string()}</p>
+                    </div>
+                }
+                .into_any(),
+            }}
         </main>
     }
 }
