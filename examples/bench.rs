@@ -38,13 +38,34 @@ fn main() {
         view_indices(&files, "priya", Sort::default())
     });
     println!("  {} matches", hits.len());
-    time("filter \"evidence set 4\" + sort by updated desc", 20, || {
-        view_indices(&files, "evidence set 4", Sort { key: SortKey::Updated, ascending: false })
-    });
+    time(
+        "filter \"evidence set 4\" + sort by updated desc",
+        20,
+        || {
+            view_indices(
+                &files,
+                "evidence set 4",
+                Sort {
+                    key: SortKey::Updated,
+                    ascending: false,
+                },
+            )
+        },
+    );
     for key in SortKey::ALL {
         time(&format!("sort all by {key:?}"), 10, || {
-            view_indices(&files, "", Sort { key, ascending: true })
+            view_indices(
+                &files,
+                "",
+                Sort {
+                    key,
+                    ascending: true,
+                },
+            )
         });
     }
-    println!("rows rendered at once: ~{} (windowed, 44 px rows)", (900.0f64 / 44.0).ceil() as usize + 24);
+    println!(
+        "rows rendered at once: ~{} (windowed, 44 px rows)",
+        (900.0f64 / 44.0).ceil() as usize + 24
+    );
 }

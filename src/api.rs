@@ -171,7 +171,9 @@ impl LibraryApi {
         token: &str,
     ) -> Result<ListEnvelope<LibraryFile>, ApiError> {
         if !self.may_receive_token(url) {
-            return Err(ApiError::ForeignLink(origin_of(url).unwrap_or(url).to_string()));
+            return Err(ApiError::ForeignLink(
+                origin_of(url).unwrap_or(url).to_string(),
+            ));
         }
         let resp = send(authorized(Request::get(url), token)).await?;
         if resp.status() != 200 {
@@ -236,7 +238,10 @@ async fn send(b: RequestBuilder) -> Result<Response, ApiError> {
         .abort_signal(signal.as_ref())
         .build()
         .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| ApiError::Network(network_text(&e)))?;
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(network_text(&e)))?;
     // Finished: nothing left to abort.
     guard.0 = None;
     Ok(resp)
@@ -303,7 +308,10 @@ mod tests {
 
     #[test]
     fn names_are_one_encoded_segment() {
-        assert_eq!(encode_segment("Get-Info_v2.ps1").unwrap(), "Get-Info_v2.ps1");
+        assert_eq!(
+            encode_segment("Get-Info_v2.ps1").unwrap(),
+            "Get-Info_v2.ps1"
+        );
         assert_eq!(
             encode_segment("a b#c%d?e/f\u{e9}.ps1").unwrap(),
             "a%20b%23c%25d%3Fe%2Ff%C3%A9.ps1"
@@ -325,8 +333,13 @@ mod tests {
 
     #[test]
     fn token_goes_only_to_the_api_origin() {
-        let api = LibraryApi::new("https://api.security.microsoft.com", "https://portal.example");
-        assert!(api.may_receive_token("https://api.security.microsoft.com/api/libraryfiles?$skip=2"));
+        let api = LibraryApi::new(
+            "https://api.security.microsoft.com",
+            "https://portal.example",
+        );
+        assert!(
+            api.may_receive_token("https://api.security.microsoft.com/api/libraryfiles?$skip=2")
+        );
         assert!(!api.may_receive_token("https://evil.example/api/libraryfiles"));
         assert!(!api.may_receive_token("https://api.security.microsoft.com.evil.example/x"));
         assert!(!api.may_receive_token("/api/libraryfiles"));
@@ -356,9 +369,18 @@ mod tests {
 
     #[test]
     fn statuses_are_classified() {
-        assert!(matches!(classify(401, None, None, 0), ApiError::Unauthorized(_)));
-        assert!(matches!(classify(403, None, None, 0), ApiError::Forbidden(_)));
-        assert!(matches!(classify(404, None, None, 0), ApiError::NotFound(_)));
+        assert!(matches!(
+            classify(401, None, None, 0),
+            ApiError::Unauthorized(_)
+        ));
+        assert!(matches!(
+            classify(403, None, None, 0),
+            ApiError::Forbidden(_)
+        ));
+        assert!(matches!(
+            classify(404, None, None, 0),
+            ApiError::NotFound(_)
+        ));
         assert_eq!(
             classify(429, Some("2"), None, 0),
             ApiError::RateLimited {

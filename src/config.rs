@@ -112,14 +112,20 @@ fn check_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
     } else if let Some(r) = v.strip_prefix("http://") {
         let host = r.split(['/', ':']).next().unwrap_or("");
         if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-            return Err(field(name, "must use https:// (http:// is allowed only for localhost)"));
+            return Err(field(
+                name,
+                "must use https:// (http:// is allowed only for localhost)",
+            ));
         }
         r
     } else if v.starts_with('/') && name == "apiBase" {
         // A same-origin reverse-proxy path of the embedding portal.
         return Ok(v.to_string());
     } else {
-        return Err(field(name, format!("must be an absolute https:// URL, not \"{value}\"")));
+        return Err(field(
+            name,
+            format!("must be an absolute https:// URL, not \"{value}\""),
+        ));
     };
     if rest.is_empty() || rest.starts_with('/') || v.contains(['?', '#', ' ']) {
         return Err(field(name, format!("is not a usable URL: \"{value}\"")));
@@ -150,7 +156,11 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
             let scopes = auth
                 .scopes
                 .ok_or_else(|| field("auth.scopes", "is missing"))?;
-            if scopes.is_empty() || scopes.iter().any(|s| s.trim().is_empty() || s.contains(' ')) {
+            if scopes.is_empty()
+                || scopes
+                    .iter()
+                    .any(|s| s.trim().is_empty() || s.contains(' '))
+            {
                 return Err(field(
                     "auth.scopes",
                     "must list at least one scope, each without spaces",
@@ -246,7 +256,10 @@ mod tests {
     fn errors_name_the_file_and_field() {
         let no_client = GOOD.replace(r#""clientId": "c","#, "");
         let e = parse_config(&no_client).unwrap_err().to_string();
-        assert!(e.contains("config.json") && e.contains("auth.clientId"), "{e}");
+        assert!(
+            e.contains("config.json") && e.contains("auth.clientId"),
+            "{e}"
+        );
         let bad_mode = GOOD.replace(r#""pkce""#, r#""implicit""#);
         assert!(parse_config(&bad_mode)
             .unwrap_err()
@@ -261,10 +274,19 @@ mod tests {
         let remote = GOOD.replace("https://api.security", "http://api.security");
         assert!(matches!(
             parse_config(&remote),
-            Err(ConfigError::Field { field: "apiBase", .. })
+            Err(ConfigError::Field {
+                field: "apiBase",
+                ..
+            })
         ));
-        let local = GOOD.replace("https://api.security.microsoft.com/", "http://127.0.0.1:8787");
-        assert_eq!(parse_config(&local).unwrap().api_base, "http://127.0.0.1:8787");
+        let local = GOOD.replace(
+            "https://api.security.microsoft.com/",
+            "http://127.0.0.1:8787",
+        );
+        assert_eq!(
+            parse_config(&local).unwrap().api_base,
+            "http://127.0.0.1:8787"
+        );
         let proxy = GOOD.replace("https://api.security.microsoft.com/", "/mde-proxy");
         assert_eq!(parse_config(&proxy).unwrap().api_base, "/mde-proxy");
     }

@@ -191,9 +191,15 @@ mod tests {
     #[test]
     fn filter_is_case_insensitive_over_name_description_creator() {
         let files = synthetic_library(12);
-        assert_eq!(view_indices(&files, "SCRIPT-0000", Sort::default()).len(), 10);
+        assert_eq!(
+            view_indices(&files, "SCRIPT-0000", Sort::default()).len(),
+            10
+        );
         assert_eq!(view_indices(&files, "priya", Sort::default()).len(), 4);
-        assert_eq!(view_indices(&files, "evidence set 1", Sort::default()).len(), 3);
+        assert_eq!(
+            view_indices(&files, "evidence set 1", Sort::default()).len(),
+            3
+        );
         assert_eq!(view_indices(&files, "  ", Sort::default()).len(), 12);
         assert!(view_indices(&files, "nothing-like-this", Sort::default()).is_empty());
     }
@@ -202,8 +208,22 @@ mod tests {
     fn sorts_by_any_column_both_ways() {
         let files = synthetic_library(20);
         for key in SortKey::ALL {
-            let up = view_indices(&files, "", Sort { key, ascending: true });
-            let mut down = view_indices(&files, "", Sort { key, ascending: false });
+            let up = view_indices(
+                &files,
+                "",
+                Sort {
+                    key,
+                    ascending: true,
+                },
+            );
+            let mut down = view_indices(
+                &files,
+                "",
+                Sort {
+                    key,
+                    ascending: false,
+                },
+            );
             down.reverse();
             assert_eq!(up, down, "{key:?}");
             for w in up.windows(2) {
@@ -212,18 +232,31 @@ mod tests {
         }
         assert_eq!(
             Sort::default().clicked(SortKey::Name),
-            Sort { key: SortKey::Name, ascending: false }
+            Sort {
+                key: SortKey::Name,
+                ascending: false
+            }
         );
         assert_eq!(
             Sort::default().clicked(SortKey::Created),
-            Sort { key: SortKey::Created, ascending: true }
+            Sort {
+                key: SortKey::Created,
+                ascending: true
+            }
         );
     }
 
     #[test]
     fn ten_thousand_entries_filter_and_sort() {
         let files = synthetic_library(10_000);
-        let v = view_indices(&files, "script-09", Sort { key: SortKey::Updated, ascending: false });
+        let v = view_indices(
+            &files,
+            "script-09",
+            Sort {
+                key: SortKey::Updated,
+                ascending: false,
+            },
+        );
         assert_eq!(v.len(), 1_000);
     }
 }

@@ -77,7 +77,10 @@ pub fn delete_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String
         ),
         Err(e) => (
             Tone::Failure,
-            format!("Could not delete {name}: {} Nothing was removed.", reason(e)),
+            format!(
+                "Could not delete {name}: {} Nothing was removed.",
+                reason(e)
+            ),
         ),
     }
 }
@@ -122,7 +125,10 @@ mod tests {
         );
         let (tone, text) = delete_outcome("a.ps1", &Err(ApiError::Forbidden(None).into()));
         assert_eq!(tone, Tone::Failure);
-        assert!(text.contains("Library.Manage") && text.contains("Defender role"), "{text}");
+        assert!(
+            text.contains("Library.Manage") && text.contains("Defender role"),
+            "{text}"
+        );
         let (_, text) = delete_outcome(
             "a.ps1",
             &Err(ApiError::Status {
@@ -152,6 +158,9 @@ mod tests {
         assert_eq!(rate_wait_ms(None, 0), Some(2_000));
         assert_eq!(rate_wait_ms(None, 2), Some(8_000));
         assert_eq!(rate_wait_ms(None, 10), Some(60_000));
-        assert_eq!(rate_limited_text("a.sh", 12), "Rate limited; retrying in 12 s to delete a.sh.");
+        assert_eq!(
+            rate_limited_text("a.sh", 12),
+            "Rate limited; retrying in 12 s to delete a.sh."
+        );
     }
 }

@@ -153,10 +153,19 @@ pub fn form_encode(pairs: &[(&str, &str)]) -> String {
 
 /// Decoded `key=value` pairs of a URL's query (`+` is a space, as in forms).
 pub fn query_pairs(href: &str) -> Vec<(String, String)> {
-    let Some(q) = href.split('#').next().and_then(|h| h.split_once('?')).map(|(_, q)| q) else {
+    let Some(q) = href
+        .split('#')
+        .next()
+        .and_then(|h| h.split_once('?'))
+        .map(|(_, q)| q)
+    else {
         return Vec::new();
     };
-    let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     q.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
@@ -305,7 +314,10 @@ pub async fn discover(authority: &str) -> Result<Endpoints, AuthError> {
     }
     let ep: Endpoints = resp.json().await.map_err(|e| fail(e.to_string()))?;
     for u in [&ep.authorization_endpoint, &ep.token_endpoint] {
-        if !(u.starts_with("https://") || u.starts_with("http://127.0.0.1") || u.starts_with("http://localhost")) {
+        if !(u.starts_with("https://")
+            || u.starts_with("http://127.0.0.1")
+            || u.starts_with("http://localhost"))
+        {
             return Err(fail(format!("endpoint {u} is not https")));
         }
     }
@@ -332,7 +344,11 @@ pub fn authorize_url(
         ("code_challenge", challenge),
         ("code_challenge_method", "S256"),
     ]);
-    let sep = if ep.authorization_endpoint.contains('?') { '&' } else { '?' };
+    let sep = if ep.authorization_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     format!("{}{sep}{query}", ep.authorization_endpoint)
 }
 
@@ -355,8 +371,8 @@ pub async fn begin_sign_in(
     };
     let challenge = browser::sha256_b64url(&pending.verifier).await?;
     let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge);
-    let record =
-        serde_json::to_string(&pending).map_err(|e| AuthError::Browser(BrowserError(e.to_string())))?;
+    let record = serde_json::to_string(&pending)
+        .map_err(|e| AuthError::Browser(BrowserError(e.to_string())))?;
     browser::session_set(PENDING_KEY, &record)?;
     Ok(url)
 }
@@ -470,7 +486,10 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
     }
     match serde_json::from_str::<TokenErrorBody>(&text) {
         Ok(body) => Err(token_error(body)),
-        Err(_) => Err(AuthError::Network(format!("token endpoint answered HTTP {}", resp.status()))),
+        Err(_) => Err(AuthError::Network(format!(
+            "token endpoint answered HTTP {}",
+            resp.status()
+        ))),
     }
 }
 
@@ -510,7 +529,10 @@ mod tests {
             }
         );
         assert_eq!(parse_return("https://app/"), Return::None);
-        assert!(matches!(parse_return("https://app/?code=x"), Return::Error { .. }));
+        assert!(matches!(
+            parse_return("https://app/?code=x"),
+            Return::Error { .. }
+        ));
     }
 
     #[test]
@@ -525,7 +547,10 @@ mod tests {
             check_return(&p, Some("s2"), None, 2_000),
             Err(AuthError::StateMismatch)
         );
-        assert_eq!(check_return(&p, None, None, 2_000), Err(AuthError::StateMismatch));
+        assert_eq!(
+            check_return(&p, None, None, 2_000),
+            Err(AuthError::StateMismatch)
+        );
         assert!(matches!(
             check_return(&p, Some("s1"), Some("https://evil/"), 2_000),
             Err(AuthError::IssuerMismatch(_))
@@ -617,7 +642,10 @@ mod tests {
         assert_eq!(enc, "a%20b=x%26y%3Dz%2F%C3%A9%2B");
         assert_eq!(
             query_pairs(&format!("https://h/?{enc}&c=1+2#frag")),
-            vec![("a b".into(), "x&y=z/é+".into()), ("c".into(), "1 2".into())]
+            vec![
+                ("a b".into(), "x&y=z/é+".into()),
+                ("c".into(), "1 2".into())
+            ]
         );
     }
 }

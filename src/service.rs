@@ -59,12 +59,19 @@ impl LibraryService {
 
     /// The whole library.
     pub async fn list(&self, on_wait: &dyn Fn(Option<u64>)) -> Result<Vec<LibraryFile>, OpError> {
-        self.call(on_wait, |api, token| async move { api.list_all(&token).await })
-            .await
+        self.call(
+            on_wait,
+            |api, token| async move { api.list_all(&token).await },
+        )
+        .await
     }
 
     /// Deletes one file by name.
-    pub async fn delete(&self, file_name: &str, on_wait: &dyn Fn(Option<u64>)) -> Result<(), OpError> {
+    pub async fn delete(
+        &self,
+        file_name: &str,
+        on_wait: &dyn Fn(Option<u64>),
+    ) -> Result<(), OpError> {
         let name = file_name.to_string();
         self.call(on_wait, move |api, token| {
             let name = name.clone();

@@ -77,7 +77,12 @@ pub struct Session {
 
 impl Session {
     /// A session over tokens from the app's own sign-in.
-    pub fn pkce(cfg: PkceConfig, endpoints: Endpoints, redirect_uri: String, tokens: TokenSet) -> Self {
+    pub fn pkce(
+        cfg: PkceConfig,
+        endpoints: Endpoints,
+        redirect_uri: String,
+        tokens: TokenSet,
+    ) -> Self {
         Self {
             source: Source::Pkce {
                 cfg,
@@ -118,9 +123,7 @@ impl Session {
             Source::Pkce { tokens, .. } => {
                 let current = tokens.borrow().clone();
                 match current {
-                    Some(t) if t.expires_at_ms > now_ms() + REFRESH_MARGIN_MS => {
-                        Ok(t.access_token)
-                    }
+                    Some(t) if t.expires_at_ms > now_ms() + REFRESH_MARGIN_MS => Ok(t.access_token),
                     Some(_) => self.refresh().await,
                     None => Err(AuthError::SignInRequired("signed out".into())),
                 }
@@ -156,7 +159,8 @@ impl Session {
                         .clone()
                         .ok_or_else(|| AuthError::SignInRequired("signed out".into()))?;
                     let fresh =
-                        oauth::refresh(&cfg, &endpoints, &redirect_uri, &previous, now_ms()).await?;
+                        oauth::refresh(&cfg, &endpoints, &redirect_uri, &previous, now_ms())
+                            .await?;
                     let token = fresh.access_token.clone();
                     *tokens.borrow_mut() = Some(fresh);
                     Ok(token)
@@ -186,7 +190,9 @@ async fn host_token(force_refresh: bool) -> Result<String, AuthError> {
         .call1(&host, &opts)
         .map_err(|_| fail("getToken threw"))?;
     let value = match value.dyn_into::<js_sys::Promise>() {
-        Ok(p) => JsFuture::from(p).await.map_err(|_| fail("getToken rejected"))?,
+        Ok(p) => JsFuture::from(p)
+            .await
+            .map_err(|_| fail("getToken rejected"))?,
         Err(v) => v,
     };
     value
@@ -214,13 +220,19 @@ mod tests {
         };
         let a = flight.run(make(runs.clone(), rx));
         // The second caller's closure is never called: it joins the first run.
-        let b = flight.run(|| async {
-            let never: u32 = unreachable!("second refresh started");
-            never
+        let second_started = Rc::new(Cell::new(false));
+        let flag = second_started.clone();
+        let b = flight.run(move || {
+            flag.set(true);
+            async { 0 }
         });
         tx.send(7).unwrap();
         let (x, y) = futures::executor::block_on(futures::future::join(a, b));
         assert_eq!((x, y, runs.get()), (7, 7, 1));
+        assert!(
+            !second_started.get(),
+            "the second caller joined the first run"
+        );
         // Once finished, the next call starts a new run.
         let c = flight.run(|| async { 9 });
         assert_eq!(futures::executor::block_on(c), 9);

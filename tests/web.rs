@@ -94,7 +94,10 @@ async fn table_renders_fixture_rows_as_text() {
         .unwrap()
         .is_undefined());
     // Local time shown, full UTC on hover.
-    let time = root.query_selector("time[datetime='2026-02-03T10:54:23.2009016Z']").unwrap().unwrap();
+    let time = root
+        .query_selector("time[datetime='2026-02-03T10:54:23.2009016Z']")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         time.get_attribute("title").as_deref(),
         Some("2026-02-03T10:54:23.2009016Z (UTC)")
@@ -132,12 +135,16 @@ async fn dialog_names_file_and_hash_and_confirms_or_cancels() {
     let seen = confirmed.clone();
     let _h = leptos::mount::mount_to(root.clone(), move || {
         let seen = seen.clone();
-        let on_confirm = UnsyncCallback::new(move |f: LibraryFile| seen.borrow_mut().push(f.file_name));
+        let on_confirm =
+            UnsyncCallback::new(move |f: LibraryFile| seen.borrow_mut().push(f.file_name));
         view! { <ConfirmDelete target=target on_confirm=on_confirm/> }
     });
     tick().await;
-    let dialog: web_sys::HtmlDialogElement =
-        root.query_selector("dialog").unwrap().unwrap().unchecked_into();
+    let dialog: web_sys::HtmlDialogElement = root
+        .query_selector("dialog")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert!(!dialog.open());
 
     target.set(Some(fixture()[0].clone()));
@@ -183,7 +190,12 @@ async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
             },
         )
     };
-    say("a.ps1", Tone::Progress, "Rate limited; retrying in 2 s to delete a.ps1.", true);
+    say(
+        "a.ps1",
+        Tone::Progress,
+        "Rate limited; retrying in 2 s to delete a.ps1.",
+        true,
+    );
     tick().await;
     assert!(text(&status).contains("Rate limited; retrying in 2 s to delete a.ps1."));
     button_named(&root, "Stop retrying a.ps1").click();
@@ -191,11 +203,19 @@ async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     assert!(canceled.get_untracked().contains("a.ps1"));
 
     say("a.ps1", Tone::Success, "Deleted a.ps1.", false);
-    say("b.sh", Tone::Failure, "b.sh was not found in the library; it may have been deleted already.", false);
+    say(
+        "b.sh",
+        Tone::Failure,
+        "b.sh was not found in the library; it may have been deleted already.",
+        false,
+    );
     tick().await;
     assert_eq!(text(&status).trim(), "Deleted a.ps1.");
     assert!(text(&alert).contains("b.sh was not found"));
-    assert!(!text(&status).contains("retrying"), "the countdown was replaced");
+    assert!(
+        !text(&status).contains("retrying"),
+        "the countdown was replaced"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -161,7 +161,11 @@ async fn delete(
         .unwrap_or_else(|p| p.into_inner())
         .remove(&file_name, sim.args.case_insensitive_names)
         .map_err(|e| {
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", e.to_string())
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                e.to_string(),
+            )
         })?;
     if removed {
         Ok(StatusCode::NO_CONTENT)
@@ -186,7 +190,10 @@ struct UploadForm {
 
 async fn read_form(mut mp: Multipart) -> Result<UploadForm, ApiError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
-        ApiError::bad_request("InvalidRequestBody", format!("Malformed multipart body: {e}"))
+        ApiError::bad_request(
+            "InvalidRequestBody",
+            format!("Malformed multipart body: {e}"),
+        )
     };
     let mut form = UploadForm::default();
     while let Some(field) = mp.next_field().await.map_err(bad)? {
@@ -229,7 +236,10 @@ async fn upload(
 ) -> Result<Response, ApiError> {
     let claims = authorize(&sim, &headers, Access::Change)?;
     let mp = mp.map_err(|e| {
-        ApiError::bad_request("InvalidRequestBody", format!("Expected multipart/form-data: {e}"))
+        ApiError::bad_request(
+            "InvalidRequestBody",
+            format!("Expected multipart/form-data: {e}"),
+        )
     })?;
     let form = read_form(mp).await?;
     let (name, content) = form.file.ok_or_else(|| {
@@ -255,7 +265,9 @@ async fn upload(
     if existing.is_some() && !override_if_exists {
         return Err(ApiError::bad_request(
             "BadRequest",
-            format!("File {name} already exists in the library; set OverrideIfExists to replace it"),
+            format!(
+                "File {name} already exists in the library; set OverrideIfExists to replace it"
+            ),
         ));
     }
     let now = mde_timestamp();
@@ -272,7 +284,11 @@ async fn upload(
         parameters_description: form.parameters_description.filter(|d| !d.is_empty()),
     };
     lib.upsert(entity.clone(), ignore_case).map_err(|e| {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", e.to_string())
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            e.to_string(),
+        )
     })?;
     drop(lib);
     if sim.args.empty_upload_response {

@@ -18,7 +18,8 @@ use crate::state::Sim;
 
 /// Routes for the app and its configuration; everything unknown falls to `dist/`.
 pub fn routes(sim: Arc<Sim>) -> Router {
-    let files = ServeDir::new(&sim.args.dist).fallback(axum::routing::get(index).with_state(sim.clone()));
+    let files =
+        ServeDir::new(&sim.args.dist).fallback(axum::routing::get(index).with_state(sim.clone()));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/config.json", get(config))
@@ -44,7 +45,11 @@ pub fn app_config(sim: &Sim) -> serde_json::Value {
 }
 
 async fn config(State(sim): State<Arc<Sim>>) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], Json(app_config(&sim))).into_response()
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(app_config(&sim)),
+    )
+        .into_response()
 }
 
 /// Hashes (`'sha256-…'`) of every inline `<script>` in a page.
@@ -53,7 +58,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(tag_end) = after.find('>') else { break };
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..tag_end];
         let body_start = tag_end + 1;
         let Some(close) = after[body_start..].find("</script>") else {
@@ -101,7 +108,13 @@ pub fn content_security_policy(sim: &Sim, html: &str) -> String {
 
 async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
     // Unknown asset paths must be 404s, not the page: a missing .wasm should fail loudly.
-    if uri.path().rsplit('/').next().is_some_and(|s| s.contains('.')) && uri.path() != "/index.html" {
+    if uri
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(|s| s.contains('.'))
+        && uri.path() != "/index.html"
+    {
         return StatusCode::NOT_FOUND.into_response();
     }
     let path = sim.args.dist.join("index.html");

@@ -93,7 +93,10 @@ pub async fn log_and_inject(State(sim): State<Arc<Sim>>, req: Request, next: Nex
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
     };
-    sim.log.lock().unwrap_or_else(|e| e.into_inner()).push(entry);
+    sim.log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(entry);
     // Preflights are answered by the CORS layer and never fail, so a fault hits the real call.
     let fault = if method == "OPTIONS" {
         None
@@ -168,7 +171,10 @@ async fn reset(State(sim): State<Arc<Sim>>, body: Option<Json<ResetBody>>) -> Re
     }
     sim.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     sim.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    sim.limiters.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    sim.limiters
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
     StatusCode::NO_CONTENT.into_response()
 }
 

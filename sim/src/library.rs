@@ -26,8 +26,8 @@ pub struct PersistError {
 
 /// Parses a seed: a JSON array of library file entities.
 pub fn parse_seed(text: &str) -> Result<Vec<LibraryFile>, String> {
-    let files: Vec<LibraryFile> =
-        serde_json::from_str(text).map_err(|e| format!("not a JSON array of library files: {e}"))?;
+    let files: Vec<LibraryFile> = serde_json::from_str(text)
+        .map_err(|e| format!("not a JSON array of library files: {e}"))?;
     Ok(files)
 }
 
@@ -40,8 +40,9 @@ impl Library {
                     .map_err(|e| StartError::Seed(p.display().to_string(), e.to_string()))?;
                 parse_seed(&text).map_err(|e| StartError::Seed(p.display().to_string(), e))?
             }
-            None => parse_seed(DEFAULT_SEED)
-                .map_err(|e| StartError::Seed("(built-in)".into(), e))?,
+            None => {
+                parse_seed(DEFAULT_SEED).map_err(|e| StartError::Seed("(built-in)".into(), e))?
+            }
         };
         let data_file = match data_dir {
             Some(dir) => {

@@ -451,7 +451,10 @@ fn redeem_code(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
             "The redirect_uri or client_id does not match the one used in the authorization request.",
         ));
     }
-    let (Some(challenge), Some("S256")) = (c.code_challenge.as_deref(), c.code_challenge_method.as_deref()) else {
+    let (Some(challenge), Some("S256")) = (
+        c.code_challenge.as_deref(),
+        c.code_challenge_method.as_deref(),
+    ) else {
         return Err(EntraError::new(
             "invalid_request",
             9002325,
@@ -474,7 +477,15 @@ fn redeem_code(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
     }
     let family = random_id();
     let expires_at = now_s() + sim.args.refresh_token_lifetime;
-    issue(sim, c.account, &c.client_id, &c.scope, c.nonce.as_deref(), family, expires_at)
+    issue(
+        sim,
+        c.account,
+        &c.client_id,
+        &c.scope,
+        c.nonce.as_deref(),
+        family,
+        expires_at,
+    )
 }
 
 fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
@@ -530,14 +541,25 @@ fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
     let g = g.clone();
     drop(grants);
     let scope = f.scope.clone().unwrap_or(g.scope);
-    issue(sim, g.account, &g.client_id, &scope, None, g.family, g.expires_at)
+    issue(
+        sim,
+        g.account,
+        &g.client_id,
+        &scope,
+        None,
+        g.family,
+        g.expires_at,
+    )
 }
 
 /// Scopes granted for the API out of a requested scope string, without the resource prefix.
 fn api_scopes(requested: &str) -> Vec<String> {
     requested
         .split(' ')
-        .filter_map(|s| s.strip_prefix(API_AUDIENCE).and_then(|s| s.strip_prefix('/')))
+        .filter_map(|s| {
+            s.strip_prefix(API_AUDIENCE)
+                .and_then(|s| s.strip_prefix('/'))
+        })
         .filter(|s| !s.is_empty() && *s != ".default")
         .map(str::to_string)
         .chain(
@@ -596,17 +618,20 @@ fn issue(
     });
     let refresh_token = words.contains(&"offline_access").then(|| {
         let rt = random_secret();
-        sim.refresh.lock().unwrap_or_else(|e| e.into_inner()).insert(
-            rt.clone(),
-            RefreshGrant {
-                family,
-                client_id: client_id.into(),
-                scope: scope.into(),
-                account,
-                expires_at: refresh_expires_at,
-                used: false,
-            },
-        );
+        sim.refresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                rt.clone(),
+                RefreshGrant {
+                    family,
+                    client_id: client_id.into(),
+                    scope: scope.into(),
+                    account,
+                    expires_at: refresh_expires_at,
+                    used: false,
+                },
+            );
         rt
     });
     let granted: Vec<String> = scp
@@ -629,7 +654,10 @@ fn issue(
         id_token,
     };
     Ok((
-        [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
         Json(body),
     )
         .into_response())
@@ -662,7 +690,9 @@ mod tests {
     #[test]
     fn api_scopes_strip_the_resource() {
         assert_eq!(
-            api_scopes("https://api.securitycenter.microsoft.com/Library.Manage openid offline_access"),
+            api_scopes(
+                "https://api.securitycenter.microsoft.com/Library.Manage openid offline_access"
+            ),
             vec!["Library.Manage"]
         );
         assert!(api_scopes("openid profile").is_empty());
@@ -670,6 +700,9 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup_and_quotes() {
-        assert_eq!(html_escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        assert_eq!(
+            html_escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
     }
 }

@@ -140,7 +140,11 @@ mod tests {
     #[test]
     fn embedded_modulus_matches_the_private_key() {
         let k = Keys::dev();
-        let t = k.sign(&claims(API_AUDIENCE, crate::state::now_s() + 60, "Library.Manage"));
+        let t = k.sign(&claims(
+            API_AUDIENCE,
+            crate::state::now_s() + 60,
+            "Library.Manage",
+        ));
         assert_eq!(k.verify_access(&t).unwrap().scp, "Library.Manage");
     }
 

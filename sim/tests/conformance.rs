@@ -11,12 +11,15 @@ use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const SCOPE: &str = "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access";
+const SCOPE: &str =
+    "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access";
 
 async fn start(extra: &[&'static str]) -> Running {
     let mut flags = vec!["--port", "0", "--control"];
     flags.extend_from_slice(extra);
-    spawn(Args::from_flags(flags)).await.expect("simulator starts")
+    spawn(Args::from_flags(flags))
+        .await
+        .expect("simulator starts")
 }
 
 fn http() -> Client {
@@ -97,7 +100,11 @@ async fn authorize(
 
 async fn token(s: &Running, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let resp = http()
-        .post(format!("{}/{}/oauth2/v2.0/token", s.url(), s.sim.args.tenant))
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            s.url(),
+            s.sim.args.tenant
+        ))
         .form(form)
         .send()
         .await
@@ -137,7 +144,12 @@ async fn admin_token(s: &Running) -> String {
         .to_string()
 }
 
-async fn call(s: &Running, method: &str, path: &str, token: Option<&str>) -> (StatusCode, HeaderMap, String) {
+async fn call(
+    s: &Running,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
     let mut req = http().request(method.parse().unwrap(), format!("{}{path}", s.url()));
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -151,7 +163,9 @@ async fn call(s: &Running, method: &str, path: &str, token: Option<&str>) -> (St
 fn assert_error_body(body: &str, code: &str) {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(v["error"]["code"], code, "{body}");
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(v["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
     let target = v["error"]["target"].as_str().unwrap();
     assert!(uuid_like(target), "target is a GUID: {target}");
 }
@@ -174,14 +188,24 @@ async fn list_returns_the_documented_envelope_on_both_prefixes() {
             .ends_with("/api/$metadata#LibraryFiles"));
         let files = v["value"].as_array().unwrap();
         assert_eq!(files.len(), 20);
-        assert!(files.iter().any(|f| f["description"].is_null()), "a null description");
         assert!(
-            files.iter().any(|f| f.get("parametersDescription").is_none()),
+            files.iter().any(|f| f["description"].is_null()),
+            "a null description"
+        );
+        assert!(
+            files
+                .iter()
+                .any(|f| f.get("parametersDescription").is_none()),
             "an absent parametersDescription"
         );
         for f in files {
             let sha = f["sha256"].as_str().unwrap();
-            assert!(sha.len() == 64 && sha.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+            assert!(
+                sha.len() == 64
+                    && sha
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            );
             let t = f["creationTime"].as_str().unwrap();
             assert_eq!(t.len(), "2019-10-24T10:54:23.2009016Z".len(), "{t}");
             for k in ["id", "size", "lastUpdatedBy"] {
@@ -196,9 +220,21 @@ async fn list_returns_the_documented_envelope_on_both_prefixes() {
 async fn delete_is_204_then_404_and_decodes_one_segment() {
     let s = start(&[]).await;
     let t = admin_token(&s).await;
-    let (st, _, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&t)).await;
+    let (st, _, body) = call(
+        &s,
+        "DELETE",
+        "/api/libraryfiles/Collect-Triage.ps1",
+        Some(&t),
+    )
+    .await;
     assert_eq!((st, body.as_str()), (StatusCode::NO_CONTENT, ""));
-    let (st, _, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&t)).await;
+    let (st, _, body) = call(
+        &s,
+        "DELETE",
+        "/api/libraryfiles/Collect-Triage.ps1",
+        Some(&t),
+    )
+    .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error_body(&body, "NotFound");
 
@@ -235,7 +271,11 @@ async fn delete_is_204_then_404_and_decodes_one_segment() {
     s.stop().await;
 }
 
-fn upload_form(name: &str, content: Vec<u8>, extra: &[(&'static str, &'static str)]) -> reqwest::multipart::Form {
+fn upload_form(
+    name: &str,
+    content: Vec<u8>,
+    extra: &[(&'static str, &'static str)],
+) -> reqwest::multipart::Form {
     let mut form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(content).file_name(name.to_string()),
@@ -265,11 +305,22 @@ async fn upload_follows_the_documented_rules() {
     let (st, v) = upload(
         &s,
         &t,
-        upload_form("new.ps1", b"Write-Host hi".to_vec(), &[("Description", "d"), ("HasParameters", "true"), ("ParametersDescription", "-X")]),
+        upload_form(
+            "new.ps1",
+            b"Write-Host hi".to_vec(),
+            &[
+                ("Description", "d"),
+                ("HasParameters", "true"),
+                ("ParametersDescription", "-X"),
+            ],
+        ),
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    assert!(v["@odata.context"].as_str().unwrap().ends_with("#LibraryFiles/$entity"));
+    assert!(v["@odata.context"]
+        .as_str()
+        .unwrap()
+        .ends_with("#LibraryFiles/$entity"));
     assert_eq!(v["fileName"], "new.ps1");
     assert_eq!(v["hasParameters"], true);
     assert_eq!(v["createdBy"], "Ada Admin");
@@ -277,23 +328,65 @@ async fn upload_follows_the_documented_rules() {
 
     let (st, v) = upload(&s, &t, upload_form("new.ps1", b"other".to_vec(), &[])).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    assert!(v["error"]["message"].as_str().unwrap().contains("already exists"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already exists"));
 
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    let (st, v) = upload(&s, &t, upload_form("new.ps1", b"other".to_vec(), &[("OverrideIfExists", "true")])).await;
+    let (st, v) = upload(
+        &s,
+        &t,
+        upload_form(
+            "new.ps1",
+            b"other".to_vec(),
+            &[("OverrideIfExists", "true")],
+        ),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(v["creationTime"], first_created, "override keeps creationTime");
+    assert_eq!(
+        v["creationTime"], first_created,
+        "override keeps creationTime"
+    );
     assert_ne!(v["lastUpdatedTime"], first_created);
     assert_eq!(v["hasParameters"], false, "not inferred");
 
     let (st, v) = upload(&s, &t, upload_form("bad name.ps1", b"x".to_vec(), &[])).await;
-    assert_eq!((st, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("InvalidInput")));
-    let (st, v) = upload(&s, &t, upload_form("ok.ps1", b"x".to_vec(), &[("HasParameters", "maybe")])).await;
-    assert_eq!((st, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("InvalidInput")));
-    let (st, v) = upload(&s, &t, reqwest::multipart::Form::new().text("Description", "no file")).await;
-    assert_eq!((st, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("MissingRequiredParameter")));
-    let (st, v) = upload(&s, &t, upload_form("big.bin", vec![0u8; mde_wire::MAX_UPLOAD_BYTES + 1], &[])).await;
-    assert_eq!((st, v["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("InvalidInput")));
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InvalidInput"))
+    );
+    let (st, v) = upload(
+        &s,
+        &t,
+        upload_form("ok.ps1", b"x".to_vec(), &[("HasParameters", "maybe")]),
+    )
+    .await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InvalidInput"))
+    );
+    let (st, v) = upload(
+        &s,
+        &t,
+        reqwest::multipart::Form::new().text("Description", "no file"),
+    )
+    .await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("MissingRequiredParameter"))
+    );
+    let (st, v) = upload(
+        &s,
+        &t,
+        upload_form("big.bin", vec![0u8; mde_wire::MAX_UPLOAD_BYTES + 1], &[]),
+    )
+    .await;
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("InvalidInput"))
+    );
     // Malformed multipart: a boundary that never appears.
     let resp = http()
         .post(format!("{}/api/libraryfiles", s.url()))
@@ -313,7 +406,10 @@ async fn rate_limit_answers_429_with_retry_after_and_keeps_refusing() {
     let s = start(&["--per-minute", "3", "--per-hour", "50"]).await;
     let t = admin_token(&s).await;
     for _ in 0..3 {
-        assert_eq!(call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0, StatusCode::OK);
+        assert_eq!(
+            call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0,
+            StatusCode::OK
+        );
     }
     for _ in 0..2 {
         let (st, h, body) = call(&s, "GET", "/api/libraryfiles", Some(&t)).await;
@@ -342,7 +438,10 @@ async fn hourly_limit_is_separate_from_the_minute() {
 async fn cors_preflight_allows_authorization_and_delete_and_can_be_off() {
     let s = start(&[]).await;
     let resp = http()
-        .request(reqwest::Method::OPTIONS, format!("{}/api/libraryfiles/x.ps1", s.url()))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/libraryfiles/x.ps1", s.url()),
+        )
         .header("Origin", "https://portal.example")
         .header("Access-Control-Request-Method", "DELETE")
         .header("Access-Control-Request-Headers", "authorization")
@@ -352,8 +451,14 @@ async fn cors_preflight_allows_authorization_and_delete_and_can_be_off() {
     assert!(resp.status().is_success());
     let h = resp.headers();
     assert_eq!(h["access-control-allow-origin"], "https://portal.example");
-    assert!(h["access-control-allow-methods"].to_str().unwrap().contains("DELETE"));
-    assert!(h["access-control-allow-headers"].to_str().unwrap().contains("authorization"));
+    assert!(h["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("DELETE"));
+    assert!(h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("authorization"));
     let resp = http()
         .get(format!("{}/api/libraryfiles", s.url()))
         .header("Origin", "https://portal.example")
@@ -369,7 +474,10 @@ async fn cors_preflight_allows_authorization_and_delete_and_can_be_off() {
 
     let off = start(&["--no-cors"]).await;
     let resp = http()
-        .request(reqwest::Method::OPTIONS, format!("{}/api/libraryfiles/x.ps1", off.url()))
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/libraryfiles/x.ps1", off.url()),
+        )
         .header("Origin", "https://portal.example")
         .header("Access-Control-Request-Method", "DELETE")
         .send()
@@ -401,8 +509,14 @@ fn claims(s: &Running, aud: &str, exp_in: i64, scp: &str, oid: &str) -> AccessCl
 async fn bearer_checks_refuse_bad_tokens() {
     let s = start(&[]).await;
     let admin = mde_sim::state::ACCOUNTS[0].oid;
-    let good = s.sim.keys.sign(&claims(&s, API_AUDIENCE, 60, "Library.Manage", admin));
-    assert_eq!(call(&s, "GET", "/api/libraryfiles", Some(&good)).await.0, StatusCode::OK);
+    let good = s
+        .sim
+        .keys
+        .sign(&claims(&s, API_AUDIENCE, 60, "Library.Manage", admin));
+    assert_eq!(
+        call(&s, "GET", "/api/libraryfiles", Some(&good)).await.0,
+        StatusCode::OK
+    );
 
     let (st, _, body) = call(&s, "GET", "/api/libraryfiles", None).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
@@ -414,16 +528,39 @@ async fn bearer_checks_refuse_bad_tokens() {
     let flipped = if &sig[i..i + 1] == "A" { "B" } else { "A" };
     sig.replace_range(i..i + 1, flipped);
     let tampered = parts.join(".");
-    let wrong_aud = s.sim.keys.sign(&claims(&s, "https://graph.microsoft.com", 60, "Library.Manage", admin));
-    let expired = s.sim.keys.sign(&claims(&s, API_AUDIENCE, -5, "Library.Manage", admin));
-    for (what, t) in [("signature", tampered), ("audience", wrong_aud), ("expiry", expired), ("garbage", "abc".into())] {
+    let wrong_aud = s.sim.keys.sign(&claims(
+        &s,
+        "https://graph.microsoft.com",
+        60,
+        "Library.Manage",
+        admin,
+    ));
+    let expired = s
+        .sim
+        .keys
+        .sign(&claims(&s, API_AUDIENCE, -5, "Library.Manage", admin));
+    for (what, t) in [
+        ("signature", tampered),
+        ("audience", wrong_aud),
+        ("expiry", expired),
+        ("garbage", "abc".into()),
+    ] {
         let (st, _, body) = call(&s, "GET", "/api/libraryfiles", Some(&t)).await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{what}");
         assert_error_body(&body, "Unauthorized");
     }
 
-    let no_scope = s.sim.keys.sign(&claims(&s, API_AUDIENCE, 60, "Machine.Read", admin));
-    let (st, _, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&no_scope)).await;
+    let no_scope = s
+        .sim
+        .keys
+        .sign(&claims(&s, API_AUDIENCE, 60, "Machine.Read", admin));
+    let (st, _, body) = call(
+        &s,
+        "DELETE",
+        "/api/libraryfiles/Collect-Triage.ps1",
+        Some(&no_scope),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(body.contains("Library.Manage"));
     s.stop().await;
@@ -435,14 +572,35 @@ async fn reader_without_the_defender_role_gets_403_even_with_the_scope() {
     let body = sign_in(&s, 1, SCOPE).await;
     assert!(body["scope"].as_str().unwrap().contains("Library.Manage"));
     let t = body["access_token"].as_str().unwrap();
-    assert_eq!(call(&s, "GET", "/api/libraryfiles", Some(t)).await.0, StatusCode::OK, "may read");
-    let (st, _, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(t)).await;
+    assert_eq!(
+        call(&s, "GET", "/api/libraryfiles", Some(t)).await.0,
+        StatusCode::OK,
+        "may read"
+    );
+    let (st, _, body) = call(
+        &s,
+        "DELETE",
+        "/api/libraryfiles/Collect-Triage.ps1",
+        Some(t),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_error_body(&body, "Forbidden");
     assert!(body.contains("role"));
     // Asking for a token without the API scope gives one that lacks Library.Manage.
-    let body = sign_in(&s, 0, "openid profile offline_access https://api.securitycenter.microsoft.com/Machine.Read").await;
-    let (st, _, _) = call(&s, "GET", "/api/libraryfiles", body["access_token"].as_str()).await;
+    let body = sign_in(
+        &s,
+        0,
+        "openid profile offline_access https://api.securitycenter.microsoft.com/Machine.Read",
+    )
+    .await;
+    let (st, _, _) = call(
+        &s,
+        "GET",
+        "/api/libraryfiles",
+        body["access_token"].as_str(),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     s.stop().await;
 }
@@ -452,7 +610,10 @@ async fn access_tokens_expire() {
     let s = start(&["--access-token-lifetime", "1"]).await;
     let t = admin_token(&s).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    assert_eq!(call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     s.stop().await;
 }
 
@@ -461,7 +622,10 @@ async fn discovery_and_jwks_look_like_entra() {
     let s = start(&[]).await;
     let tenant = s.sim.args.tenant.clone();
     let d: Value = http()
-        .get(format!("{}/{tenant}/v2.0/.well-known/openid-configuration", s.url()))
+        .get(format!(
+            "{}/{tenant}/v2.0/.well-known/openid-configuration",
+            s.url()
+        ))
         .header("Origin", "http://elsewhere.example")
         .send()
         .await
@@ -470,8 +634,13 @@ async fn discovery_and_jwks_look_like_entra() {
         .await
         .unwrap();
     assert_eq!(d["issuer"], format!("{}/{tenant}/v2.0", s.url()));
-    assert!(d["token_endpoint"].as_str().unwrap().ends_with("/oauth2/v2.0/token"));
-    assert!(d["code_challenge_methods_supported"].to_string().contains("S256"));
+    assert!(d["token_endpoint"]
+        .as_str()
+        .unwrap()
+        .ends_with("/oauth2/v2.0/token"));
+    assert!(d["code_challenge_methods_supported"]
+        .to_string()
+        .contains("S256"));
     let jwks: Value = http()
         .get(d["jwks_uri"].as_str().unwrap())
         .send()
@@ -482,13 +651,22 @@ async fn discovery_and_jwks_look_like_entra() {
         .unwrap();
     assert_eq!(jwks["keys"][0]["kty"], "RSA");
     let body = sign_in(&s, 0, SCOPE).await;
-    for k in ["access_token", "refresh_token", "id_token", "scope", "expires_in"] {
+    for k in [
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "scope",
+        "expires_in",
+    ] {
         assert!(body.get(k).is_some(), "{k}");
     }
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
     let unknown = http()
-        .get(format!("{}/not-a-tenant/v2.0/.well-known/openid-configuration", s.url()))
+        .get(format!(
+            "{}/not-a-tenant/v2.0/.well-known/openid-configuration",
+            s.url()
+        ))
         .send()
         .await
         .unwrap();
@@ -508,14 +686,29 @@ async fn authorize_deny_and_bad_clients() {
     assert_eq!(q["iss"], s.sim.authority(), "RFC 9207 iss on success too");
 
     let tenant = &s.sim.args.tenant;
-    for (client, redirect) in [("wrong-client", format!("{}/", s.url())), (s.sim.args.client_id.as_str(), "https://evil.example/".into())] {
+    for (client, redirect) in [
+        ("wrong-client", format!("{}/", s.url())),
+        (
+            s.sim.args.client_id.as_str(),
+            "https://evil.example/".into(),
+        ),
+    ] {
         let resp = http()
             .get(format!("{}/{tenant}/oauth2/v2.0/authorize", s.url()))
-            .query(&[("client_id", client), ("response_type", "code"), ("redirect_uri", &redirect), ("state", "s")])
+            .query(&[
+                ("client_id", client),
+                ("response_type", "code"),
+                ("redirect_uri", &redirect),
+                ("state", "s"),
+            ])
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "no redirect to an unregistered target");
+        assert_eq!(
+            resp.status(),
+            StatusCode::BAD_REQUEST,
+            "no redirect to an unregistered target"
+        );
     }
     s.stop().await;
 }
@@ -528,7 +721,10 @@ async fn pkce_is_enforced() {
     let (st, body) = redeem(&s, &q["code"], VERIFIER).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(body["error_codes"][0], 9002325, "{body}");
-    assert!(body["error_description"].as_str().unwrap().starts_with("AADSTS9002325:"));
+    assert!(body["error_description"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS9002325:"));
     for k in ["trace_id", "correlation_id", "timestamp"] {
         assert!(body.get(k).is_some(), "{k}");
     }
@@ -538,8 +734,16 @@ async fn pkce_is_enforced() {
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // Wrong verifier, then the (burnt) code again.
     let q = authorize(&s, Some(0), Some((CHALLENGE, "S256")), SCOPE).await;
-    let (st, body) = redeem(&s, &q["code"], "not-the-verifier-not-the-verifier-not-the-v").await;
-    assert_eq!((st, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let (st, body) = redeem(
+        &s,
+        &q["code"],
+        "not-the-verifier-not-the-verifier-not-the-v",
+    )
+    .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     assert_eq!(body["error_codes"][0], 501481);
     let (_, body) = redeem(&s, &q["code"], VERIFIER).await;
     assert_eq!(body["error_codes"][0], 54005, "codes are single use");
@@ -547,14 +751,35 @@ async fn pkce_is_enforced() {
     let q = authorize(&s, Some(0), Some((CHALLENGE, "S256")), SCOPE).await;
     let redirect = format!("{}/", s.url());
     let client_id = s.sim.args.client_id.clone();
-    let (st, body) = token(&s, &[("grant_type", "authorization_code"), ("client_id", &client_id), ("code", &q["code"]), ("redirect_uri", &redirect)]).await;
-    assert_eq!((st, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let (st, body) = token(
+        &s,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &q["code"]),
+            ("redirect_uri", &redirect),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     s.stop().await;
 }
 
 async fn refresh(s: &Running, rt: &str) -> (StatusCode, Value) {
     let client_id = s.sim.args.client_id.clone();
-    token(s, &[("grant_type", "refresh_token"), ("client_id", &client_id), ("refresh_token", rt), ("scope", SCOPE)]).await
+    token(
+        s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", rt),
+            ("scope", SCOPE),
+        ],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -566,11 +791,27 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_grant() {
     assert_eq!(st, StatusCode::OK, "{second}");
     let rt2 = second["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(rt1, rt2, "rotated");
-    assert_eq!(call(&s, "GET", "/api/libraryfiles", second["access_token"].as_str()).await.0, StatusCode::OK);
+    assert_eq!(
+        call(
+            &s,
+            "GET",
+            "/api/libraryfiles",
+            second["access_token"].as_str()
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
     let (st, body) = refresh(&s, rt1).await;
-    assert_eq!((st, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     let (_, body) = refresh(&s, &rt2).await;
-    assert_eq!(body["error"], "invalid_grant", "the whole grant was revoked");
+    assert_eq!(
+        body["error"], "invalid_grant",
+        "the whole grant was revoked"
+    );
     s.stop().await;
 }
 
@@ -592,7 +833,17 @@ async fn library_persists_across_restart() {
     let path: &'static str = Box::leak(dir.path().to_str().unwrap().to_string().into_boxed_str());
     let s = start(&["--data-dir", path]).await;
     let t = admin_token(&s).await;
-    assert_eq!(call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&t)).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(
+            &s,
+            "DELETE",
+            "/api/libraryfiles/Collect-Triage.ps1",
+            Some(&t)
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
     s.stop().await;
     assert!(dir.path().join("library.json").exists());
     assert!(!dir.path().join("library.json.tmp").exists());
@@ -600,7 +851,13 @@ async fn library_persists_across_restart() {
     let t = admin_token(&s).await;
     let (_, _, body) = call(&s, "GET", "/api/libraryfiles", Some(&t)).await;
     assert!(!body.contains("Collect-Triage.ps1"));
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["value"].as_array().unwrap().len(), 19);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["value"]
+            .as_array()
+            .unwrap()
+            .len(),
+        19
+    );
     s.stop().await;
 }
 
@@ -615,12 +872,41 @@ async fn faults_are_injected_and_reset_restores_the_seed() {
         .send()
         .await
         .unwrap();
-    let (st, h, body) = call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&t)).await;
-    assert_eq!((st, h["retry-after"].to_str().unwrap()), (StatusCode::TOO_MANY_REQUESTS, "2"));
+    let (st, h, body) = call(
+        &s,
+        "DELETE",
+        "/api/libraryfiles/Collect-Triage.ps1",
+        Some(&t),
+    )
+    .await;
+    assert_eq!(
+        (st, h["retry-after"].to_str().unwrap()),
+        (StatusCode::TOO_MANY_REQUESTS, "2")
+    );
     assert!(body.contains("slow down"));
-    assert_eq!(call(&s, "DELETE", "/api/libraryfiles/Collect-Triage.ps1", Some(&t)).await.0, StatusCode::NO_CONTENT);
-    c.post(format!("{}/_sim/reset", s.url())).send().await.unwrap();
-    let files: Value = c.get(format!("{}/_sim/files", s.url())).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        call(
+            &s,
+            "DELETE",
+            "/api/libraryfiles/Collect-Triage.ps1",
+            Some(&t)
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    c.post(format!("{}/_sim/reset", s.url()))
+        .send()
+        .await
+        .unwrap();
+    let files: Value = c
+        .get(format!("{}/_sim/files", s.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(files.as_array().unwrap().len(), 20);
     s.stop().await;
 }
@@ -628,9 +914,20 @@ async fn faults_are_injected_and_reset_restores_the_seed() {
 #[tokio::test]
 async fn control_surface_is_off_without_the_flag_and_app_config_points_here() {
     let s = spawn(Args::from_flags(["--port", "0"])).await.unwrap();
-    let resp = http().get(format!("{}/_sim/requests", s.url())).send().await.unwrap();
+    let resp = http()
+        .get(format!("{}/_sim/requests", s.url()))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(resp.status(), StatusCode::OK);
-    let cfg: Value = http().get(format!("{}/config.json", s.url())).send().await.unwrap().json().await.unwrap();
+    let cfg: Value = http()
+        .get(format!("{}/config.json", s.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(cfg["apiBase"], s.url());
     assert_eq!(cfg["auth"]["mode"], "pkce");
     assert_eq!(cfg["auth"]["authority"], s.sim.authority());
@@ -644,9 +941,18 @@ async fn bad_seed_and_flags_are_clear_errors() {
     let seed = dir.path().join("seed.json");
     std::fs::write(&seed, "{ not json").unwrap();
     let path: &'static str = Box::leak(seed.to_str().unwrap().to_string().into_boxed_str());
-    let err = spawn(Args::from_flags(["--port", "0", "--seed", path])).await.err().unwrap();
-    assert!(err.to_string().contains("seed file") && err.to_string().contains("JSON"), "{err}");
-    let err = spawn(Args::from_flags(["--port", "0", "--per-minute", "0"])).await.err().unwrap();
+    let err = spawn(Args::from_flags(["--port", "0", "--seed", path]))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("seed file") && err.to_string().contains("JSON"),
+        "{err}"
+    );
+    let err = spawn(Args::from_flags(["--port", "0", "--per-minute", "0"]))
+        .await
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("--per-minute"), "{err}");
     assert!(Args::try_parse_from_flags(["--port", "not-a-port"]).is_err());
 }

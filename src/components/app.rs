@@ -57,8 +57,11 @@ pub fn App() -> impl IntoView {
 #[derive(Clone)]
 enum Phase {
     Starting,
-    SignedOut { notice: Option<String>, failed: bool },
-    SignedIn(LibraryService),
+    SignedOut {
+        notice: Option<String>,
+        failed: bool,
+    },
+    SignedIn(Box<LibraryService>),
 }
 
 /// What startup found: the endpoints (PKCE) and the resulting phase.
@@ -88,7 +91,7 @@ async fn start(cfg: AppConfig) -> Started {
         AuthConfig::Host => {
             return Started {
                 endpoints: None,
-                phase: Phase::SignedIn(service(&cfg, Session::host())),
+                phase: Phase::SignedIn(Box::new(service(&cfg, Session::host()))),
                 filter: String::new(),
             }
         }
@@ -123,9 +126,7 @@ async fn start(cfg: AppConfig) -> Started {
             filter: String::new(),
         },
         Return::Error {
-            error,
-            description,
-            ..
+            error, description, ..
         } => {
             let _ = oauth::take_pending();
             signed_out(AuthError::Denied { error, description }, ep)
@@ -140,10 +141,10 @@ async fn start(cfg: AppConfig) -> Started {
             match oauth::redeem_code(&p, &endpoints, &pending, &code, now_ms()).await {
                 Ok(tokens) => Started {
                     endpoints: ep,
-                    phase: Phase::SignedIn(service(
+                    phase: Phase::SignedIn(Box::new(service(
                         &cfg,
                         Session::pkce(p.clone(), endpoints, pending.redirect_uri.clone(), tokens),
-                    )),
+                    ))),
                     filter: pending.filter,
                 },
                 Err(e) => signed_out(e, ep),
@@ -175,7 +176,9 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
     };
     let sign_in = move || {
         let (Some(p), Some(ep)) = (pkce.clone(), endpoints.get_untracked()) else {
-            set_sign_in_error.set(Some("Sign-in is not available: the sign-in configuration could not be read.".into()));
+            set_sign_in_error.set(Some(
+                "Sign-in is not available: the sign-in configuration could not be read.".into(),
+            ));
             return;
         };
         let keep = filter.get_untracked();
@@ -236,7 +239,7 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                             }
                         }
                     </Show>
-                    <LibraryPanel service=svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed/>
+                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed/>
                 }
                 .into_any()
             }

@@ -16,15 +16,19 @@ use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::Sort;
 use crate::messages::{
-    delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone,
-    MAX_RATE_RETRIES,
+    delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone, MAX_RATE_RETRIES,
 };
 use crate::service::{LibraryService, OpError};
 
 /// `HH:MM:SS` local time of a moment, for "waiting until" notes.
 fn clock(ms: u64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:02}:{:02}:{:02}", d.get_hours(), d.get_minutes(), d.get_seconds())
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
 }
 
 /// Waits out a 429 with a live countdown; false when the person canceled.

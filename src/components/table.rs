@@ -162,7 +162,8 @@ pub fn LibraryTable(
 
 /// Local time as text with the full UTC time on hover.
 fn time_cell(iso: &str) -> impl IntoView {
-    let (local, utc) = browser::local_and_utc(iso).unwrap_or_else(|| (iso.to_string(), iso.to_string()));
+    let (local, utc) =
+        browser::local_and_utc(iso).unwrap_or_else(|| (iso.to_string(), iso.to_string()));
     view! { <td><time datetime=iso.to_string() title=utc>{local}</time></td> }
 }
 

@@ -43,12 +43,20 @@ pub struct LibraryFile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ListEnvelope<T> {
     /// Metadata URL; present on real responses, ignored by the app.
-    #[serde(rename = "@odata.context", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<String>,
     /// The page of entries.
     pub value: Vec<T>,
     /// Next page, when the service pages (not documented to happen, but followed if present).
-    #[serde(rename = "@odata.nextLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@odata.nextLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_link: Option<String>,
 }
 
