@@ -5,5 +5,5 @@ test: install
 	scripts/test.sh
 install:
 	scripts/install.sh
-bench:
-	cargo run --release -p mde-library-admin --example bench
+bench: install
+	scripts/bench.sh

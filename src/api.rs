@@ -14,9 +14,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
-const MAX_PAGES: usize = 200;
-
 /// What went wrong with an API call, by what the caller can do about it.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
@@ -184,23 +181,6 @@ impl LibraryApi {
             .await
             .map_err(|e| ApiError::Body(e.to_string()))?;
         serde_json::from_str(&text).map_err(|e| ApiError::Body(e.to_string()))
-    }
-
-    /// Fetches the whole list, following `@odata.nextLink` on the API origin.
-    pub async fn list_all(&self, token: &str) -> Result<Vec<LibraryFile>, ApiError> {
-        let mut url = self.list_url();
-        let mut all = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let page = self.list_page(&url, token).await?;
-            all.extend(page.value);
-            match page.next_link {
-                Some(next) if !next.is_empty() => url = next,
-                _ => return Ok(all),
-            }
-        }
-        Err(ApiError::Body(format!(
-            "more than {MAX_PAGES} pages; stopped following nextLink"
-        )))
     }
 
     /// Deletes one file: `Ok` on 204 (and any other 2xx).

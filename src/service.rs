@@ -10,6 +10,9 @@ use crate::oauth::AuthError;
 use crate::rate::RateGate;
 use crate::session::Session;
 
+/// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
+const MAX_PAGES: usize = 200;
+
 /// Why an operation failed: the API said no, or no token could be had.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OpError {
@@ -57,13 +60,28 @@ impl LibraryService {
         }
     }
 
-    /// The whole library.
+    /// The whole library, following `@odata.nextLink`; every page passes the rate gate.
     pub async fn list(&self, on_wait: &dyn Fn(Option<u64>)) -> Result<Vec<LibraryFile>, OpError> {
-        self.call(
-            on_wait,
-            |api, token| async move { api.list_all(&token).await },
-        )
-        .await
+        let mut url = self.api.list_url();
+        let mut all = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page_url = url.clone();
+            let page = self
+                .call(on_wait, move |api, token| {
+                    let page_url = page_url.clone();
+                    async move { api.list_page(&page_url, &token).await }
+                })
+                .await?;
+            all.extend(page.value);
+            match page.next_link {
+                Some(next) if !next.is_empty() => url = next,
+                _ => return Ok(all),
+            }
+        }
+        Err(ApiError::Body(format!(
+            "more than {MAX_PAGES} pages; stopped following nextLink"
+        ))
+        .into())
     }
 
     /// Deletes one file by name.

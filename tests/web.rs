@@ -229,3 +229,28 @@ async fn webcrypto_gives_the_rfc7636_challenge_and_random_tokens() {
     assert_eq!(a.len(), 43);
     assert_ne!(a, b);
 }
+
+#[wasm_bindgen_test]
+async fn host_mode_asks_the_embedding_page_and_forces_a_refresh_after_401() {
+    use mde_library_admin::session::Session;
+    let get_token = js_sys::Function::new_with_args(
+        "opts",
+        "return Promise.resolve(opts.forceRefresh ? 'fresh-token' : 'cached-token');",
+    );
+    let host = js_sys::Object::new();
+    js_sys::Reflect::set(&host, &"getToken".into(), &get_token).unwrap();
+    js_sys::Reflect::set(&window(), &"mdeLibraryAdminHost".into(), &host).unwrap();
+    let session = Session::host();
+    assert_eq!(session.access_token().await.unwrap(), "cached-token");
+    assert_eq!(
+        session.after_unauthorized("cached-token").await.unwrap(),
+        "fresh-token"
+    );
+    js_sys::Reflect::delete_property(&window(), &"mdeLibraryAdminHost".into()).unwrap();
+    let err = Session::host()
+        .access_token()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("mdeLibraryAdminHost"), "{err}");
+}

@@ -253,3 +253,22 @@ test('the page is served with a strict Content-Security-Policy', async ({ reques
   expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
   expect(csp).not.toContain('unsafe-inline');
 });
+
+test('when the client-side budget is spent, calls wait and the page says until when', async ({ page, request }) => {
+  // Same simulator, but the app is told to allow only 2 calls a minute.
+  await page.route('**/config.json', async (route) => {
+    const real = await (await request.get(`${baseURL}/config.json`)).json();
+    real.rateLimit = { perMinute: 2, perHour: 100 };
+    await route.fulfill({ contentType: 'application/json', body: JSON.stringify(real) });
+  });
+  await signIn(page); // call 1: the list
+  await confirmDelete(page, 'Clear-TempFolders.ps1'); // call 2
+  await expect(status(page)).toContainText('Deleted Clear-TempFolders.ps1.');
+  await confirmDelete(page, 'Restore-HostsFile.ps1'); // call 3 must wait
+  await expect(status(page)).toContainText(
+    /Request budget spent \(2 a minute, 100 an hour\); the next call waits until \d\d:\d\d:\d\d\./);
+  await expect(page.getByRole('button', { name: 'Delete Restore-HostsFile.ps1' })).toBeDisabled();
+  await page.screenshot({ path: shots('budget-wait') });
+  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  expect(deletes.length).toBe(1); // the waiting call has not been sent
+});

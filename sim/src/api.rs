@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -133,18 +135,38 @@ fn authorize(sim: &Sim, headers: &HeaderMap, access: Access) -> Result<AccessCla
     Ok(claims)
 }
 
-async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn list(
+    State(sim): State<Arc<Sim>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     authorize(&sim, &headers, Access::Read)?;
-    let files = sim
+    let skip = match query.get("$skip") {
+        Some(v) => v.parse::<usize>().map_err(|_| {
+            ApiError::bad_request("ODataError", format!("Invalid value for $skip: '{v}'"))
+        })?,
+        None => 0,
+    };
+    let page_size = *sim.page_size.lock().unwrap_or_else(|p| p.into_inner());
+    let all = sim
         .library
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .list()
         .to_vec();
+    let (files, next_link) = match page_size {
+        Some(n) => {
+            let page: Vec<_> = all.iter().skip(skip).take(n).cloned().collect();
+            let next = (skip + n < all.len())
+                .then(|| format!("{}/api/libraryfiles?$skip={}", sim.api_base(), skip + n));
+            (page, next)
+        }
+        None => (all, None),
+    };
     let body = ListEnvelope {
         context: Some(format!("{}/api/$metadata#LibraryFiles", sim.api_base())),
         value: files,
-        next_link: None,
+        next_link,
     };
     Ok(Json(body).into_response())
 }

@@ -68,6 +68,9 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/faults", post(add_fault).delete(clear_faults))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/expire-refresh-tokens", post(expire_refresh))
+        .route("/page-size", post(set_page_size))
+        // Scale tests post libraries of 10,000 entries and more.
+        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(sim)
 }
 
@@ -244,5 +247,17 @@ async fn clear_requests(State(sim): State<Arc<Sim>>) -> StatusCode {
 
 async fn expire_refresh(State(sim): State<Arc<Sim>>) -> StatusCode {
     crate::oidc::expire_refresh_tokens(&sim);
+    StatusCode::NO_CONTENT
+}
+
+/// Body of `POST /_sim/page-size`: entries per list page, or null for one page.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageSize {
+    page_size: Option<usize>,
+}
+
+async fn set_page_size(State(sim): State<Arc<Sim>>, Json(p): Json<PageSize>) -> StatusCode {
+    *sim.page_size.lock().unwrap_or_else(|e| e.into_inner()) = p.page_size.filter(|&n| n > 0);
     StatusCode::NO_CONTENT
 }

@@ -81,6 +81,10 @@ pub struct Args {
     /// Answer uploads with an empty 200 body, as some tenants do.
     #[arg(long)]
     pub empty_upload_response: bool,
+    /// Page the list: at most this many entries per response, with an `@odata.nextLink`
+    /// (the real service is not known to page; the app must follow one if it does).
+    #[arg(long)]
+    pub page_size: Option<usize>,
     /// Enable the `/_sim` test control surface. Never on a shared host.
     #[arg(long)]
     pub control: bool,

@@ -86,6 +86,8 @@ pub struct Sim {
     pub faults: Mutex<Vec<Fault>>,
     /// Requests received (never token values).
     pub log: Mutex<Vec<LoggedRequest>>,
+    /// Entries per list page, when paging; starts from `--page-size`.
+    pub page_size: Mutex<Option<usize>>,
 }
 
 impl Sim {
@@ -115,6 +117,7 @@ impl Sim {
             revoked_families: Mutex::default(),
             faults: Mutex::default(),
             log: Mutex::default(),
+            page_size: Mutex::new(args.page_size.filter(|&n| n > 0)),
             args,
         })
     }

@@ -956,3 +956,40 @@ async fn bad_seed_and_flags_are_clear_errors() {
     assert!(err.to_string().contains("--per-minute"), "{err}");
     assert!(Args::try_parse_from_flags(["--port", "not-a-port"]).is_err());
 }
+
+#[tokio::test]
+async fn paging_is_optional_and_follows_skip() {
+    let s = start(&["--page-size", "8"]).await;
+    let t = admin_token(&s).await;
+    let mut url = format!("{}/api/libraryfiles", s.url());
+    let mut names = Vec::new();
+    let mut pages = 0;
+    loop {
+        let v: Value = http()
+            .get(&url)
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pages += 1;
+        names.extend(
+            v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["fileName"].clone()),
+        );
+        match v["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!((pages, names.len()), (3, 20));
+    let (st, _, body) = call(&s, "GET", "/api/libraryfiles?$skip=x", Some(&t)).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_error_body(&body, "ODataError");
+    s.stop().await;
+}
