@@ -2,6 +2,8 @@
 //! response library. `main.rs` only mounts [`App`]; everything lives here so tests can
 //! import it.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod browser;
 pub mod components;

@@ -97,9 +97,9 @@ pub fn file_type(name: &str) -> String {
     }
 }
 
-/// The first 12 hex digits, enough to tell files apart at a glance.
+/// The first 8 hex digits, enough to tell files apart at a glance (the full hash is on hover).
 pub fn short_sha(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
+    sha.get(..8).unwrap_or(sha)
 }
 
 /// Whether a file matches a filter (name, description, creator; case-insensitive).
@@ -142,21 +142,49 @@ fn compare(a: &LibraryFile, b: &LibraryFile, key: SortKey) -> Ordering {
     .then_with(|| a.file_name.cmp(&b.file_name))
 }
 
+/// The lower-cased text a column sorts by, or `None` for columns compared as they are.
+fn folded_key(f: &LibraryFile, key: SortKey) -> Option<String> {
+    let opt = |x: &Option<String>| x.as_deref().unwrap_or_default().to_lowercase();
+    match key {
+        SortKey::Name => Some(f.file_name.to_lowercase()),
+        SortKey::Type => Some(file_type(&f.file_name)),
+        SortKey::Description => Some(opt(&f.description)),
+        SortKey::Parameters => Some(format!(
+            "{}{}",
+            u8::from(f.has_parameters),
+            opt(&f.parameters_description)
+        )),
+        SortKey::CreatedBy => Some(opt(&f.created_by)),
+        SortKey::Created | SortKey::Updated | SortKey::Sha256 => None,
+    }
+}
+
 /// Indices of the files that match `filter`, in `sort` order.
 pub fn view_indices(files: &[LibraryFile], filter: &str, sort: Sort) -> Vec<usize> {
     let needle = filter.trim().to_lowercase();
-    let mut idx: Vec<usize> = (0..files.len())
+    let idx: Vec<usize> = (0..files.len())
         .filter(|&i| matches(&files[i], &needle))
         .collect();
-    idx.sort_by(|&a, &b| {
-        let o = compare(&files[a], &files[b], sort.key);
+    // Fold case once per entry, not once per comparison: 10,000 entries sort in a few ms.
+    let mut keyed: Vec<(Option<String>, usize)> = idx
+        .into_iter()
+        .map(|i| (folded_key(&files[i], sort.key), i))
+        .collect();
+    keyed.sort_by(|(ka, a), (kb, b)| {
+        let o = match (ka, kb) {
+            // Equal folded text: the name decides, without folding again.
+            (Some(x), Some(y)) => x
+                .cmp(y)
+                .then_with(|| files[*a].file_name.cmp(&files[*b].file_name)),
+            _ => compare(&files[*a], &files[*b], sort.key),
+        };
         if sort.ascending {
             o
         } else {
             o.reverse()
         }
     });
-    idx
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// A synthetic library of `n` entries, for benchmarks and scale tests.
@@ -184,7 +212,7 @@ mod tests {
         assert_eq!(file_type("Collect.PS1"), "ps1");
         assert_eq!(file_type("README"), "");
         assert_eq!(file_type(".hidden"), "");
-        assert_eq!(short_sha("6e212a0db618507c44e4"), "6e212a0db618");
+        assert_eq!(short_sha("6e212a0db618507c44e4"), "6e212a0d");
         assert_eq!(short_sha("abc"), "abc");
     }
 

@@ -85,7 +85,7 @@ async fn table_renders_fixture_rows_as_text() {
     let body = text(&root);
     assert!(body.contains("3 files"), "{body}");
     assert!(body.contains("Collect-Triage.ps1") && body.contains("Yes: -OutDir <path>"));
-    assert!(body.contains("6e212a0db618"), "short sha shown");
+    assert!(body.contains("6e212a0d"), "short sha shown");
     // API text is text: the markup shows literally and nothing ran.
     assert!(body.contains("<img src=x onerror=\"window.__pwned=1\">"));
     assert!(body.contains("<b>Mallory</b>"));

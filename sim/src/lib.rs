@@ -4,6 +4,8 @@
 //! `spawn` starts it on a socket and hands back its address, so tests run it in-process on
 //! an ephemeral loopback port; `main.rs` only parses flags and calls `serve`.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod app_files;
 pub mod control;
@@ -42,7 +44,8 @@ pub struct Args {
     /// Client id of the registered single-page app.
     #[arg(long, default_value = "3f9d2c1b-7a6e-4d5c-8b4a-0e1f2a3b4c5d")]
     pub client_id: String,
-    /// Redirect URIs registered for the app (repeatable); default: the simulator's own `/`.
+    /// Redirect URIs registered for the app (repeatable); default: the simulator's own `/`
+    /// (as 127.0.0.1 and as localhost).
     #[arg(long = "redirect-uri")]
     pub redirect_uris: Vec<String>,
     /// Folder of the built app to serve at `/` (Trunk's `dist`).

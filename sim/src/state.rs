@@ -95,7 +95,12 @@ impl Sim {
     pub fn new(args: Args, addr: SocketAddr) -> Result<Self, StartError> {
         let public_url = format!("http://{addr}");
         let redirect_uris = if args.redirect_uris.is_empty() {
-            vec![format!("{public_url}/")]
+            // People type either host name; both are this simulator's own page.
+            let mut uris = vec![format!("{public_url}/")];
+            if addr.ip().is_loopback() {
+                uris.push(format!("http://localhost:{}/", addr.port()));
+            }
+            uris
         } else {
             args.redirect_uris.clone()
         };

@@ -3,6 +3,8 @@
 //! The app and the simulator both depend on this crate, so it stays free of any runtime
 //! (no tokio, no web-sys) and compiles for wasm32.
 
+#![warn(missing_docs)]
+
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
