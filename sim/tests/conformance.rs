@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// A seeded file the tests delete.
+const TRIAGE: &str = "/api/libraryfiles/Collect-Triage.ps1";
 const SCOPE: &str =
     "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access";
 
@@ -160,6 +162,10 @@ async fn call(
     (status, headers, resp.text().await.unwrap())
 }
 
+async fn status(s: &Running, method: &str, path: &str, token: Option<&str>) -> StatusCode {
+    call(s, method, path, token).await.0
+}
+
 fn assert_error_body(body: &str, code: &str) {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(v["error"]["code"], code, "{body}");
@@ -220,21 +226,9 @@ async fn list_returns_the_documented_envelope_on_both_prefixes() {
 async fn delete_is_204_then_404_and_decodes_one_segment() {
     let s = start(&[]).await;
     let t = admin_token(&s).await;
-    let (st, _, body) = call(
-        &s,
-        "DELETE",
-        "/api/libraryfiles/Collect-Triage.ps1",
-        Some(&t),
-    )
-    .await;
+    let (st, _, body) = call(&s, "DELETE", TRIAGE, Some(&t)).await;
     assert_eq!((st, body.as_str()), (StatusCode::NO_CONTENT, ""));
-    let (st, _, body) = call(
-        &s,
-        "DELETE",
-        "/api/libraryfiles/Collect-Triage.ps1",
-        Some(&t),
-    )
-    .await;
+    let (st, _, body) = call(&s, "DELETE", TRIAGE, Some(&t)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error_body(&body, "NotFound");
 
@@ -407,7 +401,7 @@ async fn rate_limit_answers_429_with_retry_after_and_keeps_refusing() {
     let t = admin_token(&s).await;
     for _ in 0..3 {
         assert_eq!(
-            call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0,
+            status(&s, "GET", "/api/libraryfiles", Some(&t)).await,
             StatusCode::OK
         );
     }
@@ -514,7 +508,7 @@ async fn bearer_checks_refuse_bad_tokens() {
         .keys
         .sign(&claims(&s, API_AUDIENCE, 60, "Library.Manage", admin));
     assert_eq!(
-        call(&s, "GET", "/api/libraryfiles", Some(&good)).await.0,
+        status(&s, "GET", "/api/libraryfiles", Some(&good)).await,
         StatusCode::OK
     );
 
@@ -554,13 +548,7 @@ async fn bearer_checks_refuse_bad_tokens() {
         .sim
         .keys
         .sign(&claims(&s, API_AUDIENCE, 60, "Machine.Read", admin));
-    let (st, _, body) = call(
-        &s,
-        "DELETE",
-        "/api/libraryfiles/Collect-Triage.ps1",
-        Some(&no_scope),
-    )
-    .await;
+    let (st, _, body) = call(&s, "DELETE", TRIAGE, Some(&no_scope)).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert!(body.contains("Library.Manage"));
     s.stop().await;
@@ -573,17 +561,11 @@ async fn reader_without_the_defender_role_gets_403_even_with_the_scope() {
     assert!(body["scope"].as_str().unwrap().contains("Library.Manage"));
     let t = body["access_token"].as_str().unwrap();
     assert_eq!(
-        call(&s, "GET", "/api/libraryfiles", Some(t)).await.0,
+        status(&s, "GET", "/api/libraryfiles", Some(t)).await,
         StatusCode::OK,
         "may read"
     );
-    let (st, _, body) = call(
-        &s,
-        "DELETE",
-        "/api/libraryfiles/Collect-Triage.ps1",
-        Some(t),
-    )
-    .await;
+    let (st, _, body) = call(&s, "DELETE", TRIAGE, Some(t)).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_error_body(&body, "Forbidden");
     assert!(body.contains("role"));
@@ -611,7 +593,7 @@ async fn access_tokens_expire() {
     let t = admin_token(&s).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(
-        call(&s, "GET", "/api/libraryfiles", Some(&t)).await.0,
+        status(&s, "GET", "/api/libraryfiles", Some(&t)).await,
         StatusCode::UNAUTHORIZED
     );
     s.stop().await;
@@ -792,14 +774,13 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_grant() {
     let rt2 = second["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(rt1, rt2, "rotated");
     assert_eq!(
-        call(
+        status(
             &s,
             "GET",
             "/api/libraryfiles",
             second["access_token"].as_str()
         )
-        .await
-        .0,
+        .await,
         StatusCode::OK
     );
     let (st, body) = refresh(&s, rt1).await;
@@ -834,14 +815,7 @@ async fn library_persists_across_restart() {
     let s = start(&["--data-dir", path]).await;
     let t = admin_token(&s).await;
     assert_eq!(
-        call(
-            &s,
-            "DELETE",
-            "/api/libraryfiles/Collect-Triage.ps1",
-            Some(&t)
-        )
-        .await
-        .0,
+        status(&s, "DELETE", TRIAGE, Some(&t)).await,
         StatusCode::NO_CONTENT
     );
     s.stop().await;
@@ -872,27 +846,14 @@ async fn faults_are_injected_and_reset_restores_the_seed() {
         .send()
         .await
         .unwrap();
-    let (st, h, body) = call(
-        &s,
-        "DELETE",
-        "/api/libraryfiles/Collect-Triage.ps1",
-        Some(&t),
-    )
-    .await;
+    let (st, h, body) = call(&s, "DELETE", TRIAGE, Some(&t)).await;
     assert_eq!(
         (st, h["retry-after"].to_str().unwrap()),
         (StatusCode::TOO_MANY_REQUESTS, "2")
     );
     assert!(body.contains("slow down"));
     assert_eq!(
-        call(
-            &s,
-            "DELETE",
-            "/api/libraryfiles/Collect-Triage.ps1",
-            Some(&t)
-        )
-        .await
-        .0,
+        status(&s, "DELETE", TRIAGE, Some(&t)).await,
         StatusCode::NO_CONTENT
     );
     c.post(format!("{}/_sim/reset", s.url()))
