@@ -28,7 +28,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `../target/debug/mde-sim --port ${port} --control --dist ../dist`,
+    // --send-iss: the RFC 9207 check runs on every sign-in (Entra itself does not send iss).
+    command: `../target/debug/mde-sim --port ${port} --control --send-iss --dist ../dist`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

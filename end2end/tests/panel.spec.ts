@@ -272,3 +272,33 @@ test('when the client-side budget is spent, calls wait and the page says until w
   const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
   expect(deletes.length).toBe(1); // the waiting call has not been sent
 });
+
+/** Rewrites one query parameter of the provider's redirect back to the app, as an attacker in the middle would. */
+async function tamperRedirect(page: Page, param: string, value: string) {
+  await page.route(/\/oauth2\/v2\.0\/authorize/, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const resp = await route.fetch({ maxRedirects: 0 });
+    const location = new URL(resp.headers()['location']);
+    location.searchParams.set(param, value);
+    await route.fulfill({ status: 302, headers: { location: location.toString() } });
+  });
+}
+
+test('an authorization response from another issuer (RFC 9207 iss) is refused', async ({ page }) => {
+  await tamperRedirect(page, 'iss', 'https://evil.example/v2.0');
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('alert')).toContainText('unexpected issuer (https://evil.example/v2.0)');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(`${baseURL}/`);
+});
+
+test('a tampered state is refused', async ({ page }) => {
+  await tamperRedirect(page, 'state', 'forged');
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('alert')).toContainText('state mismatch');
+  await expect(page.getByText('Signed in as')).toHaveCount(0);
+});
