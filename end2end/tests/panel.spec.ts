@@ -302,3 +302,20 @@ test('a tampered state is refused', async ({ page }) => {
   await expect(page.getByRole('alert')).toContainText('state mismatch');
   await expect(page.getByText('Signed in as')).toHaveCount(0);
 });
+
+test('a 500 shows code, message and tracking id; a network failure says so; nothing is removed', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 500,
+    body: { error: { code: 'InternalServerError', message: 'Something went wrong', target: '7d3e1c2a-0000-4000-8000-000000000500' } },
+  });
+  await confirmDelete(page, 'Check-Hashes.ps1');
+  await expect(alert(page)).toContainText(
+    'Could not delete Check-Hashes.ps1: the API answered 500: InternalServerError: Something went wrong (tracking id 7d3e1c2a-0000-4000-8000-000000000500). Nothing was removed.');
+  await page.route(/\/api\/libraryfiles\//, (route) => route.abort('connectionrefused'));
+  await confirmDelete(page, 'Check-Hashes.ps1');
+  await expect(alert(page)).toContainText('Could not delete Check-Hashes.ps1: the API could not be reached');
+  await expect(page.getByRole('rowheader', { name: 'Check-Hashes.ps1' })).toBeVisible();
+  await page.screenshot({ path: shots('server-error') });
+  expect((await sim(request, 'GET', '/files')).length).toBe(20);
+});
