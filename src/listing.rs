@@ -39,6 +39,20 @@ impl SortKey {
         SortKey::Sha256,
     ];
 
+    /// CSS class of the column, for its width.
+    pub fn class(self) -> &'static str {
+        match self {
+            SortKey::Name => "col-name",
+            SortKey::Type => "col-type",
+            SortKey::Description => "col-description",
+            SortKey::Parameters => "col-parameters",
+            SortKey::CreatedBy => "col-createdby",
+            SortKey::Created => "col-created",
+            SortKey::Updated => "col-updated",
+            SortKey::Sha256 => "col-sha256",
+        }
+    }
+
     /// Column heading.
     pub fn label(self) -> &'static str {
         match self {
@@ -170,7 +184,7 @@ pub fn view_indices(files: &[LibraryFile], filter: &str, sort: Sort) -> Vec<usiz
         .into_iter()
         .map(|i| (folded_key(&files[i], sort.key), i))
         .collect();
-    keyed.sort_by(|(ka, a), (kb, b)| {
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
         let o = match (ka, kb) {
             // Equal folded text: the name decides, without folding again.
             (Some(x), Some(y)) => x

@@ -105,7 +105,7 @@ pub fn LibraryTable(
             _ => "",
         };
         view! {
-            <th scope="col" aria-sort=aria class=format!("col-{key:?}").to_lowercase()>
+            <th scope="col" aria-sort=aria class=key.class()>
                 <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.clicked(key))>
                     {key.label()}
                     <span class="arrow" aria-hidden="true">{arrow}</span>
