@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use mde_library_admin::listing::{synthetic_library, view_indices, Sort, SortKey};
+use mde_library_admin::listing::{fold_all, synthetic_library, view_indices, Sort, SortKey};
 use mde_wire::{LibraryFile, ListEnvelope};
 
 fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
@@ -31,11 +31,12 @@ fn main() {
         serde_json::from_str(&json).unwrap()
     });
     assert_eq!(parsed.value.len(), n);
+    let folded = time("fold text once per load", 20, || fold_all(&files));
     time("filter \"\" + sort by name", 20, || {
-        view_indices(&files, "", Sort::default())
+        view_indices(&files, &folded, "", Sort::default())
     });
     let hits = time("filter \"priya\" (case-insensitive) + sort", 20, || {
-        view_indices(&files, "priya", Sort::default())
+        view_indices(&files, &folded, "priya", Sort::default())
     });
     println!("  {} matches", hits.len());
     time(
@@ -44,6 +45,7 @@ fn main() {
         || {
             view_indices(
                 &files,
+                &folded,
                 "evidence set 4",
                 Sort {
                     key: SortKey::Updated,
@@ -56,6 +58,7 @@ fn main() {
         time(&format!("sort all by {key:?}"), 10, || {
             view_indices(
                 &files,
+                &folded,
                 "",
                 Sort {
                     key,

@@ -1,8 +1,6 @@
 //! Filtering and sorting of the library list, kept pure so 10,000 entries can be tested
 //! and benchmarked without a browser.
 
-use std::cmp::Ordering;
-
 use mde_wire::LibraryFile;
 
 /// Columns the list can be sorted by.
@@ -116,89 +114,93 @@ pub fn short_sha(sha: &str) -> &str {
     sha.get(..8).unwrap_or(sha)
 }
 
+/// Lower-cases text as the browser does (`String.prototype.toLowerCase`), which keeps
+/// Rust's Unicode case tables (8 KB gzip) out of the wasm; native builds use `str`'s.
+pub fn fold(s: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(s).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.to_lowercase()
+    }
+}
+
+/// One file's text folded once per load, so typing in the filter and sorting never
+/// lower-case 10,000 entries again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Folded {
+    name: String,
+    kind: String,
+    description: String,
+    parameters: String,
+    created_by: String,
+}
+
+/// Folds every file's searchable and sortable text.
+pub fn fold_all(files: &[LibraryFile]) -> Vec<Folded> {
+    let opt = |x: &Option<String>| fold(x.as_deref().unwrap_or_default());
+    files
+        .iter()
+        .map(|f| Folded {
+            name: fold(&f.file_name),
+            kind: file_type(&f.file_name),
+            description: opt(&f.description),
+            parameters: opt(&f.parameters_description),
+            created_by: opt(&f.created_by),
+        })
+        .collect()
+}
+
 /// Whether a file matches a filter (name, description, creator; case-insensitive).
-/// `needle` must already be lower case.
-pub fn matches(f: &LibraryFile, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let has = |s: &str| s.to_lowercase().contains(needle);
-    has(&f.file_name)
-        || f.description.as_deref().is_some_and(has)
-        || f.created_by.as_deref().is_some_and(has)
+/// `needle` must already be folded.
+pub fn matches(f: &Folded, needle: &str) -> bool {
+    needle.is_empty()
+        || f.name.contains(needle)
+        || f.description.contains(needle)
+        || f.created_by.contains(needle)
 }
 
-fn cmp_text(a: &str, b: &str) -> Ordering {
-    // Case-insensitive first so "a.ps1" and "B.ps1" sort as people expect; then stable by bytes.
-    a.to_lowercase()
-        .cmp(&b.to_lowercase())
-        .then_with(|| a.cmp(b))
-}
-
-fn compare(a: &LibraryFile, b: &LibraryFile, key: SortKey) -> Ordering {
-    let opt = |x: &Option<String>| x.clone().unwrap_or_default();
+/// What a column sorts by: a leading flag (has parameters) and text, folded where it is
+/// words and as sent where it is a timestamp or a hash (ISO 8601 UTC sorts as text).
+fn sort_key<'a>(f: &'a LibraryFile, d: &'a Folded, key: SortKey) -> (bool, &'a str) {
     match key {
-        SortKey::Name => cmp_text(&a.file_name, &b.file_name),
-        SortKey::Type => cmp_text(&file_type(&a.file_name), &file_type(&b.file_name)),
-        SortKey::Description => cmp_text(&opt(&a.description), &opt(&b.description)),
-        SortKey::Parameters => a.has_parameters.cmp(&b.has_parameters).then_with(|| {
-            cmp_text(
-                &opt(&a.parameters_description),
-                &opt(&b.parameters_description),
-            )
-        }),
-        SortKey::CreatedBy => cmp_text(&opt(&a.created_by), &opt(&b.created_by)),
-        // ISO 8601 UTC with fixed digits sorts correctly as text.
-        SortKey::Created => a.creation_time.cmp(&b.creation_time),
-        SortKey::Updated => a.last_updated_time.cmp(&b.last_updated_time),
-        SortKey::Sha256 => a.sha256.cmp(&b.sha256),
-    }
-    .then_with(|| a.file_name.cmp(&b.file_name))
-}
-
-/// The lower-cased text a column sorts by, or `None` for columns compared as they are.
-fn folded_key(f: &LibraryFile, key: SortKey) -> Option<String> {
-    let opt = |x: &Option<String>| x.as_deref().unwrap_or_default().to_lowercase();
-    match key {
-        SortKey::Name => Some(f.file_name.to_lowercase()),
-        SortKey::Type => Some(file_type(&f.file_name)),
-        SortKey::Description => Some(opt(&f.description)),
-        SortKey::Parameters => Some(format!(
-            "{}{}",
-            u8::from(f.has_parameters),
-            opt(&f.parameters_description)
-        )),
-        SortKey::CreatedBy => Some(opt(&f.created_by)),
-        SortKey::Created | SortKey::Updated | SortKey::Sha256 => None,
+        SortKey::Name => (false, &d.name),
+        SortKey::Type => (false, &d.kind),
+        SortKey::Description => (false, &d.description),
+        SortKey::Parameters => (f.has_parameters, &d.parameters),
+        SortKey::CreatedBy => (false, &d.created_by),
+        SortKey::Created => (false, &f.creation_time),
+        SortKey::Updated => (false, &f.last_updated_time),
+        SortKey::Sha256 => (false, &f.sha256),
     }
 }
 
-/// Indices of the files that match `filter`, in `sort` order.
-pub fn view_indices(files: &[LibraryFile], filter: &str, sort: Sort) -> Vec<usize> {
-    let needle = filter.trim().to_lowercase();
-    let idx: Vec<usize> = (0..files.len())
-        .filter(|&i| matches(&files[i], &needle))
+/// Indices of the files that match `filter`, in `sort` order; `folded` is `fold_all(files)`.
+pub fn view_indices(
+    files: &[LibraryFile],
+    folded: &[Folded],
+    filter: &str,
+    sort: Sort,
+) -> Vec<usize> {
+    let needle = fold(filter.trim());
+    let mut idx: Vec<usize> = (0..files.len().min(folded.len()))
+        .filter(|&i| matches(&folded[i], &needle))
         .collect();
-    // Fold case once per entry, not once per comparison: 10,000 entries sort in a few ms.
-    let mut keyed: Vec<(Option<String>, usize)> = idx
-        .into_iter()
-        .map(|i| (folded_key(&files[i], sort.key), i))
-        .collect();
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| {
-        let o = match (ka, kb) {
-            // Equal folded text: the name decides, without folding again.
-            (Some(x), Some(y)) => x
-                .cmp(y)
-                .then_with(|| files[*a].file_name.cmp(&files[*b].file_name)),
-            _ => compare(&files[*a], &files[*b], sort.key),
-        };
+    // Names are unique in a library, so the tie-break makes the order total and an
+    // unstable sort (smaller code than a stable one) gives the same result.
+    idx.sort_unstable_by(|&a, &b| {
+        let o = sort_key(&files[a], &folded[a], sort.key)
+            .cmp(&sort_key(&files[b], &folded[b], sort.key))
+            .then_with(|| files[a].file_name.cmp(&files[b].file_name));
         if sort.ascending {
             o
         } else {
             o.reverse()
         }
     });
-    keyed.into_iter().map(|(_, i)| i).collect()
+    idx
 }
 
 /// A synthetic library of `n` entries, for benchmarks and scale tests.
@@ -220,6 +222,30 @@ pub fn synthetic_library(n: usize) -> Vec<LibraryFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn folding_is_unicode_aware() {
+        let files = vec![LibraryFile {
+            file_name: "x.ps1".into(),
+            sha256: String::new(),
+            description: Some("Jürgen's ÉVIDENCE".into()),
+            creation_time: String::new(),
+            last_updated_time: String::new(),
+            created_by: None,
+            has_parameters: false,
+            parameters_description: None,
+        }];
+        let folded = fold_all(&files);
+        assert_eq!(
+            view_indices(&files, &folded, "JÜRGEN", Sort::default()),
+            vec![0]
+        );
+        assert_eq!(
+            view_indices(&files, &folded, "évidence", Sort::default()),
+            vec![0]
+        );
+    }
 
     #[test]
     fn types_and_hashes() {
@@ -233,6 +259,8 @@ mod tests {
     #[test]
     fn filter_is_case_insensitive_over_name_description_creator() {
         let files = synthetic_library(12);
+        let folded = fold_all(&files);
+        let view_indices = |f: &[LibraryFile], q: &str, s: Sort| view_indices(f, &folded, q, s);
         assert_eq!(
             view_indices(&files, "SCRIPT-0000", Sort::default()).len(),
             10
@@ -249,6 +277,8 @@ mod tests {
     #[test]
     fn sorts_by_any_column_both_ways() {
         let files = synthetic_library(20);
+        let folded = fold_all(&files);
+        let view_indices = |f: &[LibraryFile], q: &str, s: Sort| view_indices(f, &folded, q, s);
         for key in SortKey::ALL {
             let up = view_indices(
                 &files,
@@ -269,7 +299,12 @@ mod tests {
             down.reverse();
             assert_eq!(up, down, "{key:?}");
             for w in up.windows(2) {
-                assert_ne!(compare(&files[w[0]], &files[w[1]], key), Ordering::Greater);
+                let (a, b) = (w[0], w[1]);
+                assert_ne!(
+                    sort_key(&files[a], &folded[a], key).cmp(&sort_key(&files[b], &folded[b], key)),
+                    Ordering::Greater,
+                    "{key:?}"
+                );
             }
         }
         assert_eq!(
@@ -293,6 +328,7 @@ mod tests {
         let files = synthetic_library(10_000);
         let v = view_indices(
             &files,
+            &fold_all(&files),
             "script-09",
             Sort {
                 key: SortKey::Updated,

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use mde_wire::LibraryFile;
 
 use crate::browser;
-use crate::listing::{file_type, short_sha, view_indices, Sort, SortKey};
+use crate::listing::{file_type, fold_all, short_sha, view_indices, Sort, SortKey};
 
 /// Height of one row in pixels; the stylesheet fixes rows to it so the window math holds.
 pub const ROW_HEIGHT: f64 = 44.0;
@@ -39,9 +39,10 @@ pub fn LibraryTable(
     // Deleted names were all in this load, so the total shrinks with them.
     let total = move || loaded.saturating_sub(removed.with(HashSet::len));
     let data = files.clone();
+    let folded = fold_all(&files);
     let rows = Memo::new(move |_| {
         let removed = removed.get();
-        let idx = view_indices(&data, &filter.get(), sort.get());
+        let idx = view_indices(&data, &folded, &filter.get(), sort.get());
         if removed.is_empty() {
             idx
         } else {
