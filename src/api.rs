@@ -3,7 +3,7 @@
 //! Every request is built here, so this is where the DELETE is sent and where the token is
 //! attached; the caller decides which token and what to do with the outcome.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request as HttpRequest, RequestBuilder, Response};
 use mde_wire::{ErrorBody, ErrorDetail, LibraryFile, ListEnvelope};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -117,6 +117,24 @@ pub fn origin_of(url: &str) -> Option<&str> {
     Some(&url[..end])
 }
 
+/// One call to the library API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// `GET` one page of the list (the first page's URL, or a `@odata.nextLink`).
+    Page(String),
+    /// `DELETE` one file by name.
+    Delete(String),
+}
+
+/// What a successful call returned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// A page of the list.
+    Page(ListEnvelope<LibraryFile>),
+    /// The file was deleted (204).
+    Deleted,
+}
+
 /// Client for one API base (an origin, or a same-origin proxy path).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LibraryApi {
@@ -172,7 +190,7 @@ impl LibraryApi {
                 origin_of(url).unwrap_or(url).to_string(),
             ));
         }
-        let resp = send(authorized(Request::get(url), token)).await?;
+        let resp = send(authorized(HttpRequest::get(url), token)).await?;
         if resp.status() != 200 {
             return Err(error_from(&resp).await);
         }
@@ -183,10 +201,18 @@ impl LibraryApi {
         serde_json::from_str(&text).map_err(|e| ApiError::Body(e.to_string()))
     }
 
+    /// Sends one request with `token`.
+    pub async fn send(&self, request: &Request, token: &str) -> Result<Reply, ApiError> {
+        match request {
+            Request::Page(url) => self.list_page(url, token).await.map(Reply::Page),
+            Request::Delete(name) => self.delete(name, token).await.map(|()| Reply::Deleted),
+        }
+    }
+
     /// Deletes one file: `Ok` on 204 (and any other 2xx).
     pub async fn delete(&self, file_name: &str, token: &str) -> Result<(), ApiError> {
         let url = self.file_url(file_name)?;
-        let resp = send(authorized(Request::delete(&url), token)).await?;
+        let resp = send(authorized(HttpRequest::delete(&url), token)).await?;
         match resp.status() {
             200..=299 => Ok(()),
             _ => Err(error_from(&resp).await),
