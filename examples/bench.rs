@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use mde_library_admin::listing::{fold_all, synthetic_library, view_indices, Sort, SortKey};
-use mde_wire::{LibraryFile, ListEnvelope};
+use mde_wire::ListEnvelope;
 
 fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
     let mut out = f();
@@ -27,8 +27,8 @@ fn main() {
     })
     .unwrap();
     println!("{n} entries, {} KB of JSON", json.len() / 1024);
-    let parsed: ListEnvelope<LibraryFile> = time("parse list JSON", 20, || {
-        serde_json::from_str(&json).unwrap()
+    let parsed = time("parse list JSON (native reader)", 20, || {
+        mde_library_admin::api::read_list(&json).unwrap()
     });
     assert_eq!(parsed.value.len(), n);
     let folded = time("fold text once per load", 20, || fold_all(&files));

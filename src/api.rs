@@ -4,8 +4,10 @@
 //! attached; the caller decides which token and what to do with the outcome.
 
 use gloo_net::http::{Request as HttpRequest, RequestBuilder, Response};
-use mde_wire::{ErrorBody, ErrorDetail, LibraryFile, ListEnvelope};
+use mde_wire::{ErrorDetail, LibraryFile, ListEnvelope};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::json::Json;
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -198,7 +200,7 @@ impl LibraryApi {
             .text()
             .await
             .map_err(|e| ApiError::Body(e.to_string()))?;
-        serde_json::from_str(&text).map_err(|e| ApiError::Body(e.to_string()))
+        read_list(&text).map_err(ApiError::Body)
     }
 
     /// Sends one request with `token`.
@@ -266,13 +268,50 @@ fn network_text(e: &gloo_net::Error) -> String {
 async fn error_from(resp: &Response) -> ApiError {
     let status = resp.status();
     let retry_after = resp.headers().get("retry-after");
-    let detail = resp
-        .text()
-        .await
-        .ok()
-        .and_then(|t| serde_json::from_str::<ErrorBody>(&t).ok())
-        .map(|b| b.error);
+    let detail = resp.text().await.ok().and_then(|t| read_error(&t));
     classify(status, retry_after.as_deref(), detail, now_ms())
+}
+
+/// Reads one library file entity; unknown members are ignored, optional ones defaulted.
+pub fn read_file(v: &Json) -> Result<LibraryFile, String> {
+    if !v.is_object() {
+        return Err("a library entry is not an object".into());
+    }
+    let text = |k: &str| v.opt_string(k).map(Option::unwrap_or_default);
+    Ok(LibraryFile {
+        file_name: v.string("fileName")?,
+        sha256: text("sha256")?,
+        description: v.opt_string("description")?,
+        creation_time: text("creationTime")?,
+        last_updated_time: text("lastUpdatedTime")?,
+        created_by: v.opt_string("createdBy")?,
+        has_parameters: v.opt_bool("hasParameters")?.unwrap_or(false),
+        parameters_description: v.opt_string("parametersDescription")?,
+    })
+}
+
+/// Reads a list response: the OData envelope around library file entities.
+pub fn read_list(text: &str) -> Result<ListEnvelope<LibraryFile>, String> {
+    let doc = Json::parse(text).map_err(|e| e.to_string())?;
+    let value = doc
+        .get("value")
+        .and_then(|v| v.items())
+        .ok_or("the list has no \"value\" array")?;
+    Ok(ListEnvelope {
+        context: doc.opt_string("@odata.context")?,
+        value: value.iter().map(read_file).collect::<Result<_, _>>()?,
+        next_link: doc.opt_string("@odata.nextLink")?,
+    })
+}
+
+/// Reads an error body `{"error": {"code", "message", "target"}}`, if that is what it is.
+pub fn read_error(text: &str) -> Option<ErrorDetail> {
+    let error = Json::parse(text).ok()?.get("error")?;
+    Some(ErrorDetail {
+        code: error.string("code").ok()?,
+        message: error.opt_string("message").ok()?.unwrap_or_default(),
+        target: error.opt_string("target").ok()?,
+    })
 }
 
 /// Maps a failing status (and its `Retry-After`, body) to an error.
@@ -371,6 +410,57 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", 0), None);
         assert_eq!(parse_retry_after("-3", 0), None);
+    }
+
+    #[test]
+    fn reads_what_the_wire_types_write() {
+        // The simulator serialises the shared wire types with serde; the app must read them back.
+        let files = crate::listing::synthetic_library(8);
+        let text = serde_json::to_string(&ListEnvelope {
+            context: Some("x/$metadata#LibraryFiles".into()),
+            value: files.clone(),
+            next_link: Some("https://api/next".into()),
+        })
+        .unwrap();
+        let back = read_list(&text).unwrap();
+        assert_eq!(back.value, files);
+        assert_eq!(back.next_link.as_deref(), Some("https://api/next"));
+    }
+
+    #[test]
+    fn reads_the_documented_entity_and_tolerates_gaps() {
+        let text = r#"{"@odata.context":"https://api.security.microsoft.com/api/$metadata#LibraryFiles",
+          "value":[{"fileName":"script1.ps1",
+          "sha256":"6e212a0db618507c44e4ec8ee7499dfef7e5767e5f8d31144df3b96fd1145caf",
+          "description":null,"creationTime":"2019-10-24T10:54:23.2009016Z",
+          "lastUpdatedTime":"2019-10-24T10:54:23.2009016Z","createdBy":"admin",
+          "hasParameters":true,"parametersDescription":"test","futureField":[1]},
+          {"fileName":"bare.sh"}]}"#;
+        let list = read_list(text).unwrap();
+        assert_eq!(
+            list.value[0].parameters_description.as_deref(),
+            Some("test")
+        );
+        assert_eq!(list.value[0].description, None);
+        assert!(list.value[0].has_parameters);
+        assert!(!list.value[1].has_parameters);
+        assert_eq!(list.next_link, None);
+        assert!(read_list(r#"{"value":[{"sha256":"x"}]}"#)
+            .unwrap_err()
+            .contains("fileName"));
+        assert!(read_list(r#"{"nope":1}"#).unwrap_err().contains("value"));
+        assert!(read_list("<html>").is_err());
+    }
+
+    #[test]
+    fn reads_error_bodies() {
+        let d = read_error(r#"{"error":{"code":"NotFound","message":"m","target":"g"}}"#).unwrap();
+        assert_eq!(
+            (d.code.as_str(), d.message.as_str(), d.target.as_deref()),
+            ("NotFound", "m", Some("g"))
+        );
+        assert_eq!(read_error("not json"), None);
+        assert_eq!(read_error(r#"{"error":"x"}"#), None);
     }
 
     #[test]

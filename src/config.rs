@@ -3,7 +3,7 @@
 //! One build serves any tenant, so everything tenant-specific lives here; the field names
 //! are part of the public interface.
 
-use serde::Deserialize;
+use crate::json::Json;
 
 /// Name of the file, used in every message about it.
 pub const CONFIG_FILE: &str = "config.json";
@@ -72,31 +72,6 @@ pub enum ConfigError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawConfig {
-    api_base: Option<String>,
-    auth: Option<RawAuth>,
-    rate_limit: Option<RawRateLimit>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawAuth {
-    mode: Option<String>,
-    authority: Option<String>,
-    client_id: Option<String>,
-    scopes: Option<Vec<String>>,
-    redirect_uri: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawRateLimit {
-    per_minute: Option<u32>,
-    per_hour: Option<u32>,
-}
-
 fn field(field: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError::Field {
         field,
@@ -133,41 +108,65 @@ fn check_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
     Ok(v.to_string())
 }
 
+/// Reads member `key` of `obj` as an optional string; a wrong type is a field error.
+fn opt_string(obj: &Json, key: &str, name: &'static str) -> Result<Option<String>, ConfigError> {
+    obj.opt_string(key)
+        .map_err(|_| field(name, "must be a string"))
+}
+
+/// Reads member `key` as an optional count; a wrong type is a field error.
+fn opt_count(obj: &Json, key: &str, name: &'static str) -> Result<Option<u32>, ConfigError> {
+    match obj.opt_u64(key) {
+        Ok(None) => Ok(None),
+        Ok(Some(n)) if n <= u64::from(u32::MAX) => Ok(Some(n as u32)),
+        _ => Err(field(name, "must be a whole number")),
+    }
+}
+
 /// Parses and validates `config.json`.
 pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
-    let raw: RawConfig =
-        serde_json::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
-    let api_base = raw
-        .api_base
+    let doc = Json::parse(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+    if !doc.is_object() {
+        return Err(ConfigError::Syntax(
+            "the top level must be an object".into(),
+        ));
+    }
+    let api_base = opt_string(&doc, "apiBase", "apiBase")?
         .ok_or_else(|| field("apiBase", "is missing"))
         .and_then(|v| check_url("apiBase", &v))?;
-    let auth = raw.auth.ok_or_else(|| field("auth", "is missing"))?;
-    let auth = match auth.mode.as_deref() {
+    let auth = doc
+        .get("auth")
+        .filter(Json::is_object)
+        .ok_or_else(|| field("auth", "is missing or not an object"))?;
+    let auth = match opt_string(&auth, "mode", "auth.mode")?.as_deref() {
         Some("pkce") => {
-            let authority = auth
-                .authority
+            let authority = opt_string(&auth, "authority", "auth.authority")?
                 .ok_or_else(|| field("auth.authority", "is missing"))
                 .and_then(|v| check_url("auth.authority", &v))?;
-            let client_id = auth
-                .client_id
+            let client_id = opt_string(&auth, "clientId", "auth.clientId")?
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| field("auth.clientId", "is missing or empty"))?;
-            let scopes = auth
-                .scopes
-                .ok_or_else(|| field("auth.scopes", "is missing"))?;
+            let scopes_problem = "must list at least one scope, each a string without spaces";
+            let scopes: Vec<String> = auth
+                .get("scopes")
+                .ok_or_else(|| field("auth.scopes", "is missing"))?
+                .items()
+                .ok_or_else(|| field("auth.scopes", scopes_problem))?
+                .iter()
+                .map(|s| {
+                    s.as_string()
+                        .ok_or_else(|| field("auth.scopes", scopes_problem))
+                })
+                .collect::<Result<_, _>>()?;
             if scopes.is_empty()
                 || scopes
                     .iter()
                     .any(|s| s.trim().is_empty() || s.contains(' '))
             {
-                return Err(field(
-                    "auth.scopes",
-                    "must list at least one scope, each without spaces",
-                ));
+                return Err(field("auth.scopes", scopes_problem));
             }
-            let redirect_uri = auth
-                .redirect_uri
+            let redirect_uri = opt_string(&auth, "redirectUri", "auth.redirectUri")?
                 .map(|r| check_url("auth.redirectUri", &r).map(|_| r))
                 .transpose()?;
             AuthConfig::Pkce(PkceConfig {
@@ -186,13 +185,14 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
         }
         None => return Err(field("auth.mode", "is missing")),
     };
-    let rate = raw.rate_limit.unwrap_or(RawRateLimit {
-        per_minute: None,
-        per_hour: None,
-    });
+    let rate = doc.get("rateLimit").filter(Json::is_object);
+    let count = |key, name| match &rate {
+        Some(r) => opt_count(r, key, name),
+        None => Ok(None),
+    };
     let rate_limit = RateLimit {
-        per_minute: rate.per_minute.unwrap_or(100),
-        per_hour: rate.per_hour.unwrap_or(1500),
+        per_minute: count("perMinute", "rateLimit.perMinute")?.unwrap_or(100),
+        per_hour: count("perHour", "rateLimit.perHour")?.unwrap_or(1500),
     };
     if rate_limit.per_minute == 0 {
         return Err(field("rateLimit.perMinute", "must be at least 1"));
@@ -289,6 +289,28 @@ mod tests {
         );
         let proxy = GOOD.replace("https://api.security.microsoft.com/", "/mde-proxy");
         assert_eq!(parse_config(&proxy).unwrap().api_base, "/mde-proxy");
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let e = parse_config(&GOOD.replace(r#""clientId": "c""#, r#""clientId": 5"#)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "config.json: field \"auth.clientId\" must be a string"
+        );
+        let e =
+            parse_config(&GOOD.replace(r#""perHour": 1500"#, r#""perHour": "lots""#)).unwrap_err();
+        assert!(e.to_string().contains("rateLimit.perHour"), "{e}");
+        let e = parse_config(&GOOD.replace(
+            r#"["https://api.securitycenter.microsoft.com/Library.Manage"]"#,
+            "[1]",
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("auth.scopes"), "{e}");
+        assert!(parse_config("[]")
+            .unwrap_err()
+            .to_string()
+            .contains("object"));
     }
 
     #[test]

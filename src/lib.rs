@@ -8,6 +8,7 @@ pub mod api;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod json;
 pub mod listing;
 pub mod messages;
 pub mod oauth;

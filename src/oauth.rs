@@ -12,10 +12,10 @@
 
 use base64::Engine;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, BrowserError};
 use crate::config::PkceConfig;
+use crate::json::Json;
 
 /// `sessionStorage` key of the sign-in in progress.
 const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
@@ -76,7 +76,7 @@ pub enum AuthError {
 }
 
 /// The endpoints found through discovery.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoints {
     /// Issuer identifier, compared with RFC 9207 `iss`.
     pub issuer: String,
@@ -87,7 +87,7 @@ pub struct Endpoints {
 }
 
 /// What the app keeps across the redirect, in `sessionStorage`, and removes on return.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingSignIn {
     /// CSRF state sent to the provider.
     pub state: String,
@@ -176,7 +176,7 @@ pub fn query_pairs(href: &str) -> Vec<(String, String)> {
 }
 
 /// A successful token response (RFC 6749 §5.1, plus OpenID's `id_token`).
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq)]
 struct TokenResponse {
     access_token: String,
     expires_in: Option<u64>,
@@ -185,12 +185,11 @@ struct TokenResponse {
 }
 
 /// A token error response (RFC 6749 §5.2), as Entra sends it.
-#[derive(Debug, Deserialize, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct TokenErrorBody {
     /// OAuth error code.
     pub error: String,
     /// Text such as "AADSTS700082: …".
-    #[serde(default)]
     pub error_description: Option<String>,
 }
 
@@ -276,7 +275,7 @@ pub fn check_return(
 }
 
 /// Claims of the ID token the app uses; display and nonce only, never authorization.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq)]
 pub struct IdClaims {
     /// Display name.
     pub name: Option<String>,
@@ -292,7 +291,72 @@ pub fn id_claims(jwt: &str) -> Option<IdClaims> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    serde_json::from_slice(&bytes).ok()
+    let claims = Json::parse(std::str::from_utf8(&bytes).ok()?).ok()?;
+    Some(IdClaims {
+        name: claims.opt_string("name").ok()?,
+        preferred_username: claims.opt_string("preferred_username").ok()?,
+        nonce: claims.opt_string("nonce").ok()?,
+    })
+}
+
+/// Reads a discovery document.
+pub fn read_endpoints(text: &str) -> Result<Endpoints, String> {
+    let doc = Json::parse(text).map_err(|e| e.to_string())?;
+    Ok(Endpoints {
+        issuer: doc.string("issuer")?,
+        authorization_endpoint: doc.string("authorization_endpoint")?,
+        token_endpoint: doc.string("token_endpoint")?,
+    })
+}
+
+/// Reads a token response (RFC 6749 §5.1) or a token error (§5.2).
+fn read_token_response(text: &str) -> Result<TokenResponse, String> {
+    let doc = Json::parse(text).map_err(|e| e.to_string())?;
+    Ok(TokenResponse {
+        access_token: doc.string("access_token")?,
+        expires_in: doc.opt_u64("expires_in")?,
+        refresh_token: doc.opt_string("refresh_token")?,
+        id_token: doc.opt_string("id_token")?,
+    })
+}
+
+/// Reads a token error body (RFC 6749 §5.2).
+pub fn read_token_error(text: &str) -> Option<TokenErrorBody> {
+    let doc = Json::parse(text).ok()?;
+    Some(TokenErrorBody {
+        error: doc.string("error").ok()?,
+        error_description: doc.opt_string("error_description").ok()?,
+    })
+}
+
+impl PendingSignIn {
+    /// The record as `sessionStorage` keeps it: form-encoded pairs.
+    pub fn encode(&self) -> String {
+        form_encode(&[
+            ("state", &self.state),
+            ("nonce", &self.nonce),
+            ("verifier", &self.verifier),
+            ("redirect_uri", &self.redirect_uri),
+            ("issuer", &self.issuer),
+            ("started_ms", &self.started_ms.to_string()),
+            ("filter", &self.filter),
+        ])
+    }
+
+    /// Reads a record written by `encode`; `None` if any part is missing.
+    pub fn decode(text: &str) -> Option<PendingSignIn> {
+        let pairs = query_pairs(&format!("?{text}"));
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        Some(PendingSignIn {
+            state: get("state")?,
+            nonce: get("nonce")?,
+            verifier: get("verifier")?,
+            redirect_uri: get("redirect_uri")?,
+            issuer: get("issuer")?,
+            started_ms: get("started_ms")?.parse().ok()?,
+            filter: get("filter").unwrap_or_default(),
+        })
+    }
 }
 
 /// Fetches `{authority}/.well-known/openid-configuration`.
@@ -312,7 +376,8 @@ pub async fn discover(authority: &str) -> Result<Endpoints, AuthError> {
     if !resp.ok() {
         return Err(fail(format!("HTTP {}", resp.status())));
     }
-    let ep: Endpoints = resp.json().await.map_err(|e| fail(e.to_string()))?;
+    let text = resp.text().await.map_err(|e| fail(e.to_string()))?;
+    let ep = read_endpoints(&text).map_err(fail)?;
     for u in [&ep.authorization_endpoint, &ep.token_endpoint] {
         if !(u.starts_with("https://")
             || u.starts_with("http://127.0.0.1")
@@ -371,9 +436,7 @@ pub async fn begin_sign_in(
     };
     let challenge = browser::sha256_b64url(&pending.verifier).await?;
     let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge);
-    let record = serde_json::to_string(&pending)
-        .map_err(|e| AuthError::Browser(BrowserError(e.to_string())))?;
-    browser::session_set(PENDING_KEY, &record)?;
+    browser::session_set(PENDING_KEY, &pending.encode())?;
     Ok(url)
 }
 
@@ -381,7 +444,7 @@ pub async fn begin_sign_in(
 pub fn take_pending() -> Option<PendingSignIn> {
     let text = browser::session_get(PENDING_KEY)?;
     browser::session_remove(PENDING_KEY);
-    serde_json::from_str(&text).ok()
+    PendingSignIn::decode(&text)
 }
 
 /// Redeems the code of a checked return and checks the ID token's nonce.
@@ -481,12 +544,12 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
         .map_err(net)?;
     let text = resp.text().await.map_err(net)?;
     if resp.ok() {
-        return serde_json::from_str(&text)
+        return read_token_response(&text)
             .map_err(|e| AuthError::Network(format!("unreadable token response: {e}")));
     }
-    match serde_json::from_str::<TokenErrorBody>(&text) {
-        Ok(body) => Err(token_error(body)),
-        Err(_) => Err(AuthError::Network(format!(
+    match read_token_error(&text) {
+        Some(body) => Err(token_error(body)),
+        None => Err(AuthError::Network(format!(
             "token endpoint answered HTTP {}",
             resp.status()
         ))),
@@ -562,6 +625,35 @@ mod tests {
     }
 
     #[test]
+    fn pending_record_round_trips_through_session_storage_text() {
+        let mut p = pending();
+        p.filter = "a&b=c %".into();
+        assert_eq!(PendingSignIn::decode(&p.encode()), Some(p));
+        assert_eq!(PendingSignIn::decode("state=x"), None);
+        assert_eq!(PendingSignIn::decode("garbage"), None);
+    }
+
+    #[test]
+    fn reads_discovery_and_token_responses() {
+        let ep = read_endpoints(
+            r#"{"issuer":"i","authorization_endpoint":"a","token_endpoint":"t","x":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!((ep.issuer.as_str(), ep.token_endpoint.as_str()), ("i", "t"));
+        assert!(read_endpoints(r#"{"issuer":"i"}"#)
+            .unwrap_err()
+            .contains("authorization_endpoint"));
+        let t = read_token_response(
+            r#"{"token_type":"Bearer","access_token":"at","expires_in":3600,"refresh_token":"rt"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.id_token, None);
+        assert!(read_token_response(r#"{"expires_in":3600}"#).is_err());
+        assert_eq!(read_token_error("<html>"), None);
+    }
+
+    #[test]
     fn strips_query_and_fragment() {
         assert_eq!(strip_query("https://app/x?code=1#f"), "https://app/x");
         assert_eq!(strip_query("https://app/"), "https://app/");
@@ -591,7 +683,7 @@ mod tests {
 
     #[test]
     fn invalid_grant_means_sign_in_again() {
-        let body: TokenErrorBody = serde_json::from_str(
+        let body = read_token_error(
             r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired","error_codes":[700082]}"#,
         )
         .unwrap();

@@ -16,7 +16,7 @@ use mde_library_admin::components::outcomes::{announce, Outcome, Outcomes};
 use mde_library_admin::components::table::LibraryTable;
 use mde_library_admin::listing::Sort;
 use mde_library_admin::messages::Tone;
-use mde_wire::{LibraryFile, ListEnvelope};
+use mde_wire::LibraryFile;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -39,7 +39,8 @@ const FIXTURE: &str = r#"{
 }"#;
 
 fn fixture() -> Arc<Vec<LibraryFile>> {
-    let env: ListEnvelope<LibraryFile> = serde_json::from_str(FIXTURE).expect("fixture parses");
+    // Read as the app reads API answers: JSON.parse in the browser.
+    let env = mde_library_admin::api::read_list(FIXTURE).expect("fixture parses");
     Arc::new(env.value)
 }
 
@@ -216,6 +217,23 @@ async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
         !text(&status).contains("retrying"),
         "the countdown was replaced"
     );
+}
+
+#[wasm_bindgen_test]
+fn browser_json_reads_entities_and_rejects_bad_ones() {
+    let files = fixture();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[1].description, None);
+    assert_eq!(files[1].parameters_description, None);
+    assert!(files[0].has_parameters);
+    let bad = mde_library_admin::api::read_list(r#"{"value":[{"fileName":7}]}"#).unwrap_err();
+    assert!(bad.contains("fileName"), "{bad}");
+    assert!(mde_library_admin::api::read_list("{ nope").is_err());
+    let cfg = mde_library_admin::config::parse_config(
+        r#"{"apiBase":"https://api.security.microsoft.com","auth":{"mode":"host"}}"#,
+    )
+    .unwrap();
+    assert_eq!(cfg.rate_limit.per_minute, 100);
 }
 
 #[wasm_bindgen_test]
