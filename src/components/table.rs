@@ -71,14 +71,28 @@ pub fn LibraryTable(
         let start = first.min(n);
         (start, (start + count).min(n))
     });
+    let (copied, set_copied) = signal(None::<String>);
+    let names = files.clone();
+    // (position, index, busy, copied): a change to any of them rebuilds just that row.
     let visible = move || {
         let (start, end) = window.get();
-        rows.with(|r| {
-            r[start..end]
-                .iter()
-                .enumerate()
-                .map(|(k, &i)| (start + k, i))
-                .collect::<Vec<_>>()
+        let copied = copied.get();
+        pending.with(|busy| {
+            rows.with(|r| {
+                r[start..end]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &i)| {
+                        let name = &names[i].file_name;
+                        (
+                            start + k,
+                            i,
+                            busy.contains(name),
+                            copied.as_ref() == Some(name),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
     };
     let top_pad = move || format!("{}px", window.get().0 * ROW_HEIGHT as usize);
@@ -86,7 +100,6 @@ pub fn LibraryTable(
         let n = rows.with(Vec::len);
         format!("{}px", (n - window.get().1) * ROW_HEIGHT as usize)
     };
-    let (copied, set_copied) = signal(None::<String>);
     let shown = move || rows.with(Vec::len);
 
     let header = move |key: SortKey| {
@@ -139,10 +152,10 @@ pub fn LibraryTable(
                     <tr class="spacer" aria-hidden="true" style:height=top_pad></tr>
                     <For
                         each=visible
-                        key=move |(pos, i)| (files_for_rows[*i].file_name.clone(), *pos)
-                        children=move |(pos, i)| {
+                        key=move |(pos, i, busy, copied)| (files_for_rows[*i].file_name.clone(), *pos, *busy, *copied)
+                        children=move |(pos, i, busy, copied)| {
                             let f = files[i].clone();
-                            view! { <Row file=f pos=pos pending=pending confirm=confirm copied=copied set_copied=set_copied/> }
+                            view! { <Row file=f pos=pos busy=busy copied=copied confirm=confirm set_copied=set_copied/> }
                         }
                     />
                     <tr class="spacer" aria-hidden="true" style:height=bottom_pad></tr>
@@ -168,21 +181,20 @@ fn time_cell(iso: &str) -> impl IntoView {
     view! { <td><time datetime=iso.to_string() title=utc>{local}</time></td> }
 }
 
+/// One row. It holds no reactive state: when its file becomes busy or its hash is copied,
+/// the `For` key changes and the row is rebuilt, which keeps the wasm smaller.
 #[component]
 fn Row(
     file: LibraryFile,
     pos: usize,
-    pending: RwSignal<HashSet<String>>,
+    busy: bool,
+    copied: bool,
     confirm: RwSignal<Option<LibraryFile>>,
-    copied: ReadSignal<Option<String>>,
     set_copied: WriteSignal<Option<String>>,
 ) -> impl IntoView {
     let name = file.file_name.clone();
-    let busy_name = name.clone();
-    let is_pending = Memo::new(move |_| pending.with(|p| p.contains(&busy_name)));
     let sha = file.sha256.clone();
     let copy_name = name.clone();
-    let copied_name = name.clone();
     let on_copy = move |_| {
         let sha = sha.clone();
         let n = copy_name.clone();
@@ -204,7 +216,7 @@ fn Row(
     let short = short_sha(&file.sha256).to_string();
     let open = file.clone();
     view! {
-        <tr aria-rowindex=pos + 2 class:pending=move || is_pending.get()>
+        <tr aria-rowindex=pos + 2 class:pending=busy>
             <th scope="row" class="name" title=name.clone()>{name.clone()}</th>
             <td class="type">{kind}</td>
             <td class="description" title=description.clone()>{description.clone()}</td>
@@ -215,7 +227,7 @@ fn Row(
             <td class="sha">
                 <code title=file.sha256.clone()>{short}</code>
                 <button type="button" class="copy" aria-label=format!("Copy SHA-256 of {name}") on:click=on_copy>
-                    {move || if copied.get().as_deref() == Some(copied_name.as_str()) { "Copied" } else { "Copy" }}
+                    {if copied { "Copied" } else { "Copy" }}
                 </button>
             </td>
             <td class="actions">
@@ -223,11 +235,11 @@ fn Row(
                     type="button"
                     class="delete"
                     aria-label=format!("Delete {name}")
-                    disabled=move || is_pending.get()
-                    aria-busy=move || is_pending.get().to_string()
+                    disabled=busy
+                    aria-busy=busy.to_string()
                     on:click=move |_| confirm.set(Some(open.clone()))
                 >
-                    {move || if is_pending.get() { "Deleting…" } else { "Delete" }}
+                    {if busy { "Deleting…" } else { "Delete" }}
                 </button>
             </td>
         </tr>
