@@ -22,17 +22,23 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The two cargo installs are the slow part of a fresh machine; they run side by side.
+pids=()
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "trunk $TRUNK_VERSION (cargo install, ~15 min on 2 cores)"
   # trunk declares a newer rust-version than it needs; it builds and works on 1.95.
-  cargo install --locked trunk --version "$TRUNK_VERSION" --ignore-rust-version
+  cargo install --locked trunk --version "$TRUNK_VERSION" --ignore-rust-version &
+  pids+=($!)
 fi
-
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBG_VERSION" ]; then
   say "wasm-bindgen-cli $WBG_VERSION (cargo install, ~6 min)"
   # Not --locked: its lock file names a crate version the registry lacks.
-  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force &
+  pids+=($!)
 fi
+for pid in "${pids[@]}"; do
+  wait "$pid"
+done
 
 # wasm-opt from npm's binaryen: Debian's is too old and corrupts wasm-bindgen's output.
 if [ "$(tools/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 (version_132)" ]; then
