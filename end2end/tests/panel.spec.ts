@@ -319,3 +319,13 @@ test('a 500 shows code, message and tracking id; a network failure says so; noth
   await page.screenshot({ path: shots('server-error') });
   expect((await sim(request, 'GET', '/files')).length).toBe(20);
 });
+
+test('sign out forgets the session; signing in again works', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out of this panel.' })).toBeVisible();
+  await expect(page.getByRole('table')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+});
