@@ -38,6 +38,8 @@ pub fn App() -> impl IntoView {
             <h1>"MDE live response library"</h1>
         </header>
         <main>
+            // Loaded once and never refetched, so there is nothing for a Transition to keep on
+            // screen; a plain match is 3 KB gzip lighter than Transition + Suspend here.
             {move || match config.get() {
                 None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
                 Some(Ok(cfg)) => view! { <Shell cfg=cfg/> }.into_any(),
