@@ -30,8 +30,22 @@ pub fn ConfirmDelete(
             }
         }
     });
-    let name = move || target.with(|t| t.as_ref().map(|f| f.file_name.clone()).unwrap_or_default());
-    let sha = move || target.with(|t| t.as_ref().map(|f| f.sha256.clone()).unwrap_or_default());
+    // One reactive block for the whole text: fewer reactive nodes, less wasm.
+    let body = move || {
+        target.get().map(|f| {
+            view! {
+                <h2 id="confirm-title">"Delete " {f.file_name.clone()} "?"</h2>
+                <div id="confirm-body">
+                    <p>"File: " <strong>{f.file_name}</strong></p>
+                    <p>"SHA-256: " <code class="full-sha">{f.sha256}</code></p>
+                    <p class="warning">
+                        "This removes the file from the tenant's live response library for every admin. "
+                        "It cannot be undone."
+                    </p>
+                </div>
+            }
+        })
+    };
     let confirm = move |_| {
         if let Some(f) = target.get_untracked() {
             target.set(None);
@@ -48,15 +62,7 @@ pub fn ConfirmDelete(
             on:cancel=move |_: web_sys::Event| target.set(None)
             on:close=move |_: web_sys::Event| target.set(None)
         >
-            <h2 id="confirm-title">"Delete " {name} "?"</h2>
-            <div id="confirm-body">
-                <p>"File: " <strong>{name}</strong></p>
-                <p>"SHA-256: " <code class="full-sha">{sha}</code></p>
-                <p class="warning">
-                    "This removes the file from the tenant's live response library for every admin. "
-                    "It cannot be undone."
-                </p>
-            </div>
+            {body}
             <div class="buttons">
                 <button type="button" class="danger" on:click=confirm>"Delete"</button>
                 <button type="button" node_ref=cancel_button on:click=move |_| target.set(None)>"Cancel"</button>
