@@ -135,40 +135,41 @@ impl Json {
         }
     }
 
-    /// Member `key` as an optional string: absent or `null` is `None`.
-    pub fn opt_string(&self, key: &str) -> Result<Option<String>, String> {
+    /// Member `key` read by `read`: absent or `null` is `None`; another type is an error
+    /// saying the member `must be {what}`.
+    fn optional<T>(
+        &self,
+        key: &str,
+        read: impl FnOnce(&Json) -> Option<T>,
+        what: &str,
+    ) -> Result<Option<T>, String> {
         match self.get(key) {
             None => Ok(None),
             Some(v) if v.is_null() => Ok(None),
-            Some(v) => v
-                .as_string()
+            Some(v) => read(&v)
                 .map(Some)
-                .ok_or_else(|| format!("\"{key}\" must be a string or null")),
+                .ok_or_else(|| format!("\"{key}\" must be {what}")),
         }
+    }
+
+    /// Member `key` as an optional string: absent or `null` is `None`.
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>, String> {
+        self.optional(key, Json::as_string, "a string or null")
     }
 
     /// Member `key` as an optional boolean: absent or `null` is `None`.
     pub fn opt_bool(&self, key: &str) -> Result<Option<bool>, String> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) if v.is_null() => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| format!("\"{key}\" must be true or false")),
-        }
+        self.optional(key, Json::as_bool, "true or false")
     }
 
     /// Member `key` as an optional whole number ≥ 0: absent or `null` is `None`.
     pub fn opt_u64(&self, key: &str) -> Result<Option<u64>, String> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) if v.is_null() => Ok(None),
-            Some(v) => match v.as_f64() {
-                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9.0e15 => Ok(Some(n as u64)),
-                _ => Err(format!("\"{key}\" must be a whole number")),
-            },
-        }
+        let whole = |v: &Json| {
+            v.as_f64()
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9.0e15)
+                .map(|n| n as u64)
+        };
+        self.optional(key, whole, "a whole number")
     }
 }
 
