@@ -4,7 +4,7 @@
 //! attached; the caller decides which token and what to do with the outcome.
 
 use gloo_net::http::{Request as HttpRequest, RequestBuilder, Response};
-use mde_wire::{ErrorDetail, LibraryFile, ListEnvelope};
+use mde_wire::{origin_of, ErrorDetail, LibraryFile, ListEnvelope};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::json::Json;
@@ -110,13 +110,6 @@ fn parse_http_date_ms(v: &str) -> Option<u64> {
 fn parse_http_date_ms(v: &str) -> Option<u64> {
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64)
-}
-
-/// Scheme + host + port of an absolute URL; `None` for a relative one.
-pub fn origin_of(url: &str) -> Option<&str> {
-    let start = url.find("://")? + 3;
-    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    Some(&url[..end])
 }
 
 /// One call to the library API.

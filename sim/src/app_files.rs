@@ -79,19 +79,11 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     out
 }
 
-fn origin_of(url: &str) -> Option<String> {
-    let scheme_end = url.find("://")? + 3;
-    let host_end = url[scheme_end..]
-        .find('/')
-        .map_or(url.len(), |i| scheme_end + i);
-    Some(url[..host_end].to_string())
-}
-
 /// The policy for the app page: only its own scripts, the API and the sign-in authority.
 pub fn content_security_policy(sim: &Sim, html: &str) -> String {
     let mut connect = vec!["'self'".to_string()];
     for u in [sim.api_base(), sim.authority()] {
-        if let Some(o) = origin_of(&u) {
+        if let Some(o) = mde_wire::origin_of(&u).map(str::to_string) {
             if !connect.contains(&o) {
                 connect.push(o);
             }
@@ -158,13 +150,5 @@ mod tests {
         assert_eq!(h.len(), 1);
         let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
         assert_eq!(h[0], format!("'sha256-{expected}'"));
-    }
-
-    #[test]
-    fn origin_strips_path() {
-        assert_eq!(
-            origin_of("https://login.microsoftonline.com/t/v2.0").as_deref(),
-            Some("https://login.microsoftonline.com")
-        );
     }
 }

@@ -90,6 +90,15 @@ pub fn is_valid_file_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// Scheme, host and port of an absolute URL (`https://h:1/p` → `https://h:1`); `None` for a
+/// relative one. Both sides need it: the app to keep the token on the API origin, the
+/// simulator to write the page's Content-Security-Policy.
+pub fn origin_of(url: &str) -> Option<&str> {
+    let start = url.find("://")? + 3;
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    Some(&url[..end])
+}
+
 /// Largest upload the service accepts, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
@@ -220,6 +229,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.next_link.as_deref(), Some("n"));
+    }
+
+    #[test]
+    fn origin_strips_path_and_needs_a_scheme() {
+        assert_eq!(
+            origin_of("https://login.microsoftonline.com/t/v2.0"),
+            Some("https://login.microsoftonline.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8787"),
+            Some("http://127.0.0.1:8787")
+        );
+        assert_eq!(origin_of("/mde-proxy/api"), None);
     }
 
     #[test]
