@@ -32,6 +32,10 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            crate::control::inject_faults,
+        ))
         .with_state(sim.clone());
     if !sim.args.no_cors {
         let mut expose = vec![HeaderName::from_static("x-request-id")];

@@ -1,5 +1,5 @@
-//! The test control surface under `/_sim` (only with `--control`), and the middleware that
-//! logs every request and injects the faults tests asked for.
+//! The test control surface under `/_sim` (only with `--control`), and the middlewares that
+//! log every request and inject the faults tests asked for.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,39 +74,42 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
-/// Logs the request and answers with an injected fault if one matches.
-pub async fn log_and_inject(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    if path.starts_with("/_sim/") {
-        return next.run(req).await;
+/// Logs every request outside `/_sim` (never a token value, only whether one came).
+pub async fn log_requests(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with("/_sim/") {
+        let headers = req.headers();
+        let entry = LoggedRequest {
+            method: req.method().to_string(),
+            path: path.to_string(),
+            query: req.uri().query().map(str::to_string),
+            header_names: headers.keys().map(|k| k.as_str().to_string()).collect(),
+            bearer: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ")),
+            origin: headers
+                .get("origin")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        };
+        sim.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
     }
-    let method = req.method().to_string();
-    let headers = req.headers();
-    let entry = LoggedRequest {
-        method: method.clone(),
-        path: path.clone(),
-        query: req.uri().query().map(str::to_string),
-        header_names: headers.keys().map(|k| k.as_str().to_string()).collect(),
-        bearer: headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ")),
-        origin: headers
-            .get("origin")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-    };
-    sim.log
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .push(entry);
-    // Preflights are answered by the CORS layer and never fail, so a fault hits the real call.
-    let fault = if method == "OPTIONS" {
-        None
-    } else {
-        take_fault(&sim, &method, &path)
-    };
-    let Some(f) = fault else {
+    next.run(req).await
+}
+
+/// Answers with an injected fault if one matches. It sits inside each router's CORS layer,
+/// so injected answers carry the same CORS headers as real ones and preflights never fail.
+pub async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    // Nested routers see their path without the prefix; faults match the path as sent.
+    let path = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string());
+    let Some(f) = take_fault(&sim, req.method().as_str(), &path) else {
         return next.run(req).await;
     };
     if f.delay_ms > 0 {
@@ -123,18 +126,6 @@ pub async fn log_and_inject(State(sim): State<Arc<Sim>>, req: Request, next: Nex
     };
     if let Some(ra) = f.retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
         resp.headers_mut().insert("retry-after", ra);
-    }
-    // A cross-origin app needs these to read an injected answer at all.
-    if path.starts_with("/api/") && !sim.args.no_cors {
-        if let Some(o) = req.headers().get("origin").cloned() {
-            resp.headers_mut().insert("access-control-allow-origin", o);
-            if !sim.args.hide_retry_after {
-                resp.headers_mut().insert(
-                    "access-control-expose-headers",
-                    HeaderValue::from_static("retry-after"),
-                );
-            }
-        }
     }
     resp
 }

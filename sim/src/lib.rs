@@ -145,7 +145,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
     }
     app.layer(axum::middleware::from_fn_with_state(
         sim,
-        control::log_and_inject,
+        control::log_requests,
     ))
 }
 

@@ -80,6 +80,10 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         )
         .route("/{tenant}/discovery/v2.0/keys", get(jwks))
         .route("/{tenant}/oauth2/v2.0/token", axum::routing::post(token))
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            crate::control::inject_faults,
+        ))
         .layer(cors);
     Router::new()
         .route(

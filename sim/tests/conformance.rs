@@ -856,6 +856,28 @@ async fn faults_are_injected_and_reset_restores_the_seed() {
         status(&s, "DELETE", TRIAGE, Some(&t)).await,
         StatusCode::NO_CONTENT
     );
+    // Injected answers pass through the same CORS layer as real ones.
+    c.post(format!("{}/_sim/faults", s.url()))
+        .json(&json!({"method": "DELETE", "status": 503, "retryAfter": "7"}))
+        .send()
+        .await
+        .unwrap();
+    let resp = c
+        .delete(format!("{}{TRIAGE}", s.url()))
+        .bearer_auth(&t)
+        .header("Origin", "https://portal.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let h = resp.headers();
+    assert_eq!(h["access-control-allow-origin"], "https://portal.example");
+    assert!(h["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("retry-after"));
+    assert_eq!(h["retry-after"], "7");
     c.post(format!("{}/_sim/reset", s.url()))
         .send()
         .await
