@@ -73,7 +73,8 @@ pub fn LibraryTable(
     });
     let (copied, set_copied) = signal(None::<String>);
     let names = files.clone();
-    // (position, index, busy, copied): a change to any of them rebuilds just that row.
+    // (position, index, busy, copied) is also the row's key: the index names the file within
+    // this load, and a change to any part rebuilds just that row.
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
@@ -127,7 +128,6 @@ pub fn LibraryTable(
             </th>
         }
     };
-    let files_for_rows = files.clone();
 
     view! {
         <p class="count" aria-live="polite">
@@ -152,7 +152,7 @@ pub fn LibraryTable(
                     <tr class="spacer" aria-hidden="true" style:height=top_pad></tr>
                     <For
                         each=visible
-                        key=move |(pos, i, busy, copied)| (files_for_rows[*i].file_name.clone(), *pos, *busy, *copied)
+                        key=|row| *row
                         children=move |(pos, i, busy, copied)| {
                             let f = files[i].clone();
                             view! { <Row file=f pos=pos busy=busy copied=copied confirm=confirm set_copied=set_copied/> }
