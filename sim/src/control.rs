@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -13,7 +13,8 @@ use axum::{Json, Router};
 use mde_wire::LibraryFile;
 use serde::{Deserialize, Serialize};
 
-use crate::state::Sim;
+use crate::state::{Sim, ACCOUNTS};
+use crate::tokens::API_AUDIENCE;
 
 /// One request as received: never the token, only whether there was one.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -69,6 +70,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/requests", get(requests).delete(clear_requests))
         .route("/expire-refresh-tokens", post(expire_refresh))
         .route("/page-size", post(set_page_size))
+        .route("/token", post(mint_token))
         // Scale tests post libraries of 10,000 entries and more.
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(sim)
@@ -251,4 +253,17 @@ struct PageSize {
 async fn set_page_size(State(sim): State<Arc<Sim>>, Json(p): Json<PageSize>) -> StatusCode {
     *sim.page_size.lock().unwrap_or_else(|e| e.into_inner()) = p.page_size.filter(|&n| n > 0);
     StatusCode::NO_CONTENT
+}
+
+/// `POST /_sim/token`: an access token for Ada Admin, signed exactly as the token endpoint
+/// signs one after a sign-in with the app's scope. The benchmark's plain-JavaScript baseline
+/// page uses it, so it measures listing and rendering without an OAuth client of its own.
+async fn mint_token(State(sim): State<Arc<Sim>>) -> Response {
+    let scope = format!("{API_AUDIENCE}/Library.Manage");
+    let claims = crate::oidc::access_claims(&sim, &ACCOUNTS[0], &sim.args.client_id, &scope);
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({ "accessToken": sim.keys.sign(&claims) })),
+    )
+        .into_response()
 }

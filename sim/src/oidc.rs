@@ -575,6 +575,26 @@ fn api_scopes(requested: &str) -> Vec<String> {
         .collect()
 }
 
+/// Claims of the API access token the token endpoint issues to `account` for the requested
+/// `scope` (the control surface mints the same for benchmarks that skip the sign-in page).
+pub fn access_claims(sim: &Sim, account: &Account, client_id: &str, scope: &str) -> AccessClaims {
+    let now = now_s();
+    AccessClaims {
+        aud: API_AUDIENCE.into(),
+        iss: format!("https://sts.windows.net/{}/", sim.args.tenant),
+        iat: now,
+        nbf: now,
+        exp: now + sim.args.access_token_lifetime,
+        tid: sim.args.tenant.clone(),
+        azp: client_id.into(),
+        appid: client_id.into(),
+        oid: account.oid.into(),
+        name: account.name.into(),
+        upn: account.upn.into(),
+        scp: api_scopes(scope).join(" "),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn issue(
     sim: &Sim,
@@ -588,20 +608,7 @@ fn issue(
     let a: &Account = &ACCOUNTS[account];
     let now = now_s();
     let scp = api_scopes(scope);
-    let claims = AccessClaims {
-        aud: API_AUDIENCE.into(),
-        iss: format!("https://sts.windows.net/{}/", sim.args.tenant),
-        iat: now,
-        nbf: now,
-        exp: now + sim.args.access_token_lifetime,
-        tid: sim.args.tenant.clone(),
-        azp: client_id.into(),
-        appid: client_id.into(),
-        oid: a.oid.into(),
-        name: a.name.into(),
-        upn: a.upn.into(),
-        scp: scp.join(" "),
-    };
+    let claims = access_claims(sim, a, client_id, scope);
     let words: Vec<&str> = scope.split(' ').collect();
     let id_token = words.contains(&"openid").then(|| {
         let mut c = HashMap::new();

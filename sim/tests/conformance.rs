@@ -903,6 +903,12 @@ async fn control_surface_is_off_without_the_flag_and_app_config_points_here() {
         .await
         .unwrap();
     assert_ne!(resp.status(), StatusCode::OK);
+    let resp = http()
+        .post(format!("{}/_sim/token", s.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(resp.status(), StatusCode::OK, "no tokens without a sign-in");
     let cfg: Value = http()
         .get(format!("{}/config.json", s.url()))
         .send()
@@ -974,5 +980,47 @@ async fn paging_is_optional_and_follows_skip() {
     let (st, _, body) = call(&s, "GET", "/api/libraryfiles?$skip=x", Some(&t)).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_error_body(&body, "ODataError");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn control_token_is_what_an_admin_sign_in_gets() {
+    let s = start(&[]).await;
+    let resp = http()
+        .post(format!("{}/_sim/token", s.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let body: Value = resp.json().await.unwrap();
+    let minted = body["accessToken"].as_str().unwrap().to_string();
+    let got = s.sim.keys.verify_access(&minted).unwrap();
+    let want = s.sim.keys.verify_access(&admin_token(&s).await).unwrap();
+    // Everything but the timestamps, which differ by the time between the two calls.
+    let fixed = |c: &AccessClaims| {
+        (
+            c.aud.clone(),
+            c.iss.clone(),
+            c.tid.clone(),
+            c.azp.clone(),
+            c.appid.clone(),
+            c.oid.clone(),
+            c.name.clone(),
+            c.upn.clone(),
+            c.scp.clone(),
+            c.exp - c.iat,
+        )
+    };
+    assert_eq!(fixed(&got), fixed(&want));
+    assert_eq!(got.name, "Ada Admin");
+    assert_eq!(
+        status(&s, "GET", "/api/libraryfiles", Some(&minted)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(&s, "DELETE", TRIAGE, Some(&minted)).await,
+        StatusCode::NO_CONTENT
+    );
     s.stop().await;
 }
