@@ -5,16 +5,8 @@
 
 use gloo_net::http::{Request as HttpRequest, RequestBuilder, Response};
 use mde_wire::{origin_of, ErrorDetail, LibraryFile, ListEnvelope};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::json::Json;
-
-/// Characters left as they are in a path segment: RFC 3986 unreserved.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// What went wrong with an API call, by what the caller can do about it.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -81,7 +73,7 @@ pub fn encode_segment(name: &str) -> Result<String, ApiError> {
     if name.is_empty() || name.chars().all(|c| c == '.') {
         return Err(ApiError::Unaddressable(name.to_string()));
     }
-    Ok(utf8_percent_encode(name, SEGMENT).to_string())
+    Ok(crate::url::encode(name))
 }
 
 /// Parses `Retry-After`: delay seconds or an HTTP date, as milliseconds from `now_ms`.

@@ -1,7 +1,6 @@
 //! Thin wrappers over the browser APIs the app needs: WebCrypto, `sessionStorage`, the
 //! address bar and timers. Crypto stays in the browser rather than in the wasm.
 
-use base64::Engine;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -30,7 +29,7 @@ pub fn random_token(n: usize) -> Result<String, BrowserError> {
         .map_err(|e| js_err("crypto:", e))?
         .get_random_values_with_u8_array(&mut bytes)
         .map_err(|e| js_err("getRandomValues:", e))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    Ok(crate::b64url::encode(&bytes))
 }
 
 /// SHA-256 through `crypto.subtle.digest`, base64url without padding (the PKCE S256 form).
@@ -47,7 +46,7 @@ pub async fn sha256_b64url(text: &str) -> Result<String, BrowserError> {
         .await
         .map_err(|e| js_err("digest:", e))?;
     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    Ok(crate::b64url::encode(&bytes))
 }
 
 fn session() -> Result<web_sys::Storage, BrowserError> {

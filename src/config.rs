@@ -85,8 +85,7 @@ fn check_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
     let rest = if let Some(r) = v.strip_prefix("https://") {
         r
     } else if let Some(r) = v.strip_prefix("http://") {
-        let host = r.split(['/', ':']).next().unwrap_or("");
-        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+        if !crate::url::is_loopback_http(v) {
             return Err(field(
                 name,
                 "must use https:// (http:// is allowed only for localhost)",

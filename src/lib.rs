@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod b64url;
 pub mod browser;
 pub mod components;
 pub mod config;
@@ -12,8 +13,12 @@ pub mod json;
 pub mod listing;
 pub mod messages;
 pub mod oauth;
+pub mod perf;
 pub mod rate;
 pub mod service;
 pub mod session;
+pub mod tasks;
+pub mod url;
 
 pub use components::app::App;
+

@@ -32,14 +32,15 @@ pub async fn load_config() -> Result<AppConfig, ConfigError> {
 /// The root component: configuration first, then the shell.
 #[component]
 pub fn App() -> impl IntoView {
-    let config = LocalResource::new(load_config);
+    // Read once, never refetched: a signal filled by one task, without a resource's async
+    // machinery.
+    let config = RwSignal::new_local(None::<Result<AppConfig, ConfigError>>);
+    spawn_local(async move { config.set(Some(load_config().await)) });
     view! {
         <header class="topbar">
             <h1>"MDE live response library"</h1>
         </header>
         <main>
-            // Loaded once and never refetched, so there is nothing for a Transition to keep on
-            // screen; a plain match is 3 KB gzip lighter than Transition + Suspend here.
             {move || match config.get() {
                 None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
                 Some(Ok(cfg)) => view! { <Shell cfg=cfg/> }.into_any(),

@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use futures::future::AbortHandle;
 use leptos::callback::UnsyncCallback;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use mde_wire::LibraryFile;
 
 use crate::api::{now_ms, ApiError};
@@ -15,10 +15,12 @@ use crate::components::outcomes::{announce, Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::Sort;
+use crate::perf;
 use crate::messages::{
     delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone, MAX_RATE_RETRIES,
 };
 use crate::service::{LibraryService, OpError};
+use crate::tasks::TaskScope;
 
 /// `HH:MM:SS` local time of a moment, for "waiting until" notes.
 fn clock(ms: u64) -> String {
@@ -76,7 +78,6 @@ pub fn LibraryPanel(
     /// Raised when only a new sign-in can help.
     sign_in_needed: RwSignal<bool>,
 ) -> impl IntoView {
-    let (reload, set_reload) = signal(0u32);
     let (budget_until, set_budget_until) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
     let removed = RwSignal::new(HashSet::<String>::new());
@@ -85,17 +86,36 @@ pub fn LibraryPanel(
     let confirm = RwSignal::new(None::<LibraryFile>);
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
 
+    // Every task of the panel ends with it: after a sign-out nothing touches its signals,
+    // and a delete still waiting in the rate gate is never sent.
+    let tasks = TaskScope::default();
+    on_cleanup({
+        let tasks = tasks.clone();
+        move || tasks.cancel_all()
+    });
+
+    // The list as last loaded: `None` until the first load ends. A reload leaves the old
+    // list on screen until the new one arrives, and supersedes (aborts) a load in flight.
+    let files = RwSignal::new_local(None::<Result<Arc<Vec<LibraryFile>>, OpError>>);
+    let loading = StoredValue::new(None::<AbortHandle>);
     let list_service = service.clone();
-    let files = LocalResource::new(move || {
-        reload.track();
+    let list_tasks = tasks.clone();
+    let load = UnsyncCallback::new(move |()| {
         let svc = list_service.clone();
-        async move {
+        let handle = list_tasks.spawn(async move {
             let on_wait = move |w| set_budget_until.set(w);
             let result = svc.list(&on_wait).await.map(Arc::new);
+            if result.is_ok() {
+                perf::measure_to_next_paint("mde:render", perf::LIST_LOADED);
+            }
             set_budget_until.set(None);
-            result
+            files.set(Some(result));
+        });
+        if let Some(previous) = loading.try_update_value(|l| l.replace(handle)).flatten() {
+            previous.abort();
         }
     });
+    load.run(());
 
     let budget_note = Signal::derive(move || {
         budget_until.get().map(|until| {
@@ -110,10 +130,11 @@ pub fn LibraryPanel(
 
     let refresh = move || {
         removed.set(HashSet::new());
-        set_reload.update(|n| *n += 1);
+        load.run(());
     };
 
     let delete_service = service.clone();
+    let delete_tasks = tasks.clone();
     let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
         let svc = delete_service.clone();
         let name = file.file_name.clone();
@@ -126,7 +147,7 @@ pub fn LibraryPanel(
         canceled.update(|c| {
             c.remove(&name);
         });
-        spawn_local(async move {
+        delete_tasks.spawn(async move {
             let on_wait = move |w| set_budget_until.set(w);
             let mut attempt = 0;
             let result = loop {
@@ -190,41 +211,43 @@ pub fn LibraryPanel(
                         type="search"
                         placeholder="Name, description or creator"
                         prop:value=move || filter.get()
-                        on:input:target=move |ev| filter.set(ev.target().value())
+                        on:input:target=move |ev| {
+                            perf::measure_to_next_paint("mde:filter", "mde:filter-start");
+                            filter.set(ev.target().value());
+                        }
                     />
                 </label>
                 <button type="button" on:click=move |_| refresh()>"Refresh"</button>
             </div>
             <Outcomes outcomes=outcomes canceled=canceled budget_note=budget_note/>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading the library…"</p> }>
-                {move || Suspend::new(async move {
-                    match files.await {
-                        Ok(list) => view! {
-                            <LibraryTable
-                                files=list
-                                filter=filter
-                                sort=sort
-                                removed=removed
-                                pending=pending
-                                confirm=confirm
-                            />
-                        }
-                        .into_any(),
-                        Err(e) => {
-                            if needs_sign_in(&e) {
-                                sign_in_needed.set(true);
-                            }
-                            view! {
-                                <div class="load-error" role="alert">
-                                    <p>"Could not load the library: " {reason(&e)}</p>
-                                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                                </div>
-                            }
-                            .into_any()
-                        }
+            // A plain match on a signal, not a resource under Transition + Suspend: the
+            // async machinery behind those weighed more than the rest of this component.
+            {move || match files.get() {
+                None => view! { <p class="loading" role="status">"Loading the library…"</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <LibraryTable
+                        files=list
+                        filter=filter
+                        sort=sort
+                        removed=removed
+                        pending=pending
+                        confirm=confirm
+                    />
+                }
+                .into_any(),
+                Some(Err(e)) => {
+                    if needs_sign_in(&e) {
+                        sign_in_needed.set(true);
                     }
-                })}
-            </Transition>
+                    view! {
+                        <div class="load-error" role="alert">
+                            <p>"Could not load the library: " {reason(&e)}</p>
+                            <button type="button" on:click=move |_| refresh()>"Try again"</button>
+                        </div>
+                    }
+                    .into_any()
+                }
+            }}
             <ConfirmDelete target=confirm on_confirm=run_delete/>
         </section>
     }

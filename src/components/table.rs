@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use mde_wire::LibraryFile;
 
 use crate::browser;
+use crate::perf;
 use crate::listing::{file_type, fold_all, short_sha, view_indices, Sort, SortKey};
 
 /// Height of one row in pixels; the stylesheet fixes rows to it so the window math holds.
@@ -73,8 +74,9 @@ pub fn LibraryTable(
     });
     let (copied, set_copied) = signal(None::<String>);
     let names = files.clone();
-    // (position, index, busy, copied) is also the row's key: the index names the file within
-    // this load, and a change to any part rebuilds just that row.
+    // (index, busy, copied) is the row's key: the index names the file within this load, and
+    // a change to either flag rebuilds just that row. The position is not in the key, so a
+    // scroll or a filter keeps the rows that stay in view and builds only the new ones.
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
@@ -82,19 +84,19 @@ pub fn LibraryTable(
             rows.with(|r| {
                 r[start..end]
                     .iter()
-                    .enumerate()
-                    .map(|(k, &i)| {
+                    .map(|&i| {
                         let name = &names[i].file_name;
-                        (
-                            start + k,
-                            i,
-                            busy.contains(name),
-                            copied.as_ref() == Some(name),
-                        )
+                        (i, busy.contains(name), copied.as_ref() == Some(name))
                     })
                     .collect::<Vec<_>>()
             })
         })
+    };
+    // 1-based row number for `aria-rowindex`; the header row is 1.
+    let row_index = move |i: usize| {
+        let (start, end) = window.get();
+        rows.with(|r| r[start..end].iter().position(|&x| x == i))
+            .map_or(0, |k| start + k + 2)
     };
     let top_pad = move || format!("{}px", window.get().0 * ROW_HEIGHT as usize);
     let bottom_pad = move || {
@@ -121,7 +123,10 @@ pub fn LibraryTable(
         };
         view! {
             <th scope="col" aria-sort=aria class=key.class()>
-                <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.clicked(key))>
+                <button type="button" class="sort" on:click=move |_| {
+                    perf::measure_to_next_paint("mde:sort", "mde:sort-start");
+                    sort.update(|s| *s = s.clicked(key));
+                }>
                     {key.label()}
                     <span class="arrow" aria-hidden="true">{arrow}</span>
                 </button>
@@ -153,8 +158,9 @@ pub fn LibraryTable(
                     <For
                         each=visible
                         key=|row| *row
-                        children=move |(pos, i, busy, copied)| {
+                        children=move |(i, busy, copied)| {
                             let f = files[i].clone();
+                            let pos = Signal::derive(move || row_index(i));
                             view! { <Row file=f pos=pos busy=busy copied=copied confirm=confirm set_copied=set_copied/> }
                         }
                     />
@@ -181,12 +187,12 @@ fn time_cell(iso: &str) -> impl IntoView {
     view! { <td><time datetime=iso.to_string() title=utc>{local}</time></td> }
 }
 
-/// One row. It holds no reactive state: when its file becomes busy or its hash is copied,
-/// the `For` key changes and the row is rebuilt, which keeps the wasm smaller.
+/// One row. Only its row number is reactive: when its file becomes busy or its hash is
+/// copied, the `For` key changes and the row is rebuilt, which keeps the wasm smaller.
 #[component]
 fn Row(
     file: LibraryFile,
-    pos: usize,
+    pos: Signal<usize>,
     busy: bool,
     copied: bool,
     confirm: RwSignal<Option<LibraryFile>>,
@@ -216,7 +222,7 @@ fn Row(
     let short = short_sha(&file.sha256).to_string();
     let open = file.clone();
     view! {
-        <tr aria-rowindex=pos + 2 class:pending=busy>
+        <tr aria-rowindex=pos class:pending=busy>
             <th scope="row" class="name" title=name.clone()>{name.clone()}</th>
             <td class="type">{kind}</td>
             <td class="description" title=description.clone()>{description.clone()}</td>
