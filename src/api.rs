@@ -3,9 +3,9 @@
 //! Every request is built here, so this is where the DELETE is sent and where the token is
 //! attached; the caller decides which token and what to do with the outcome.
 
-use gloo_net::http::{Request as HttpRequest, RequestBuilder, Response};
 use mde_wire::{origin_of, ErrorDetail, LibraryFile, ListEnvelope};
 
+use crate::http::{self, HttpError, Method};
 use crate::json::Json;
 
 /// What went wrong with an API call, by what the caller can do about it.
@@ -177,15 +177,11 @@ impl LibraryApi {
                 origin_of(url).unwrap_or(url).to_string(),
             ));
         }
-        let resp = send(authorized(HttpRequest::get(url), token)).await?;
-        if resp.status() != 200 {
-            return Err(error_from(&resp).await);
+        let resp = send(Method::Get, url, token).await?;
+        if resp.status != 200 {
+            return Err(error_from(&resp));
         }
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| ApiError::Body(e.to_string()))?;
-        read_list(&text).map_err(ApiError::Body)
+        read_list(&resp.text).map_err(ApiError::Body)
     }
 
     /// Sends one request with `token`.
@@ -199,62 +195,32 @@ impl LibraryApi {
     /// Deletes one file: `Ok` on 204 (and any other 2xx).
     pub async fn delete(&self, file_name: &str, token: &str) -> Result<(), ApiError> {
         let url = self.file_url(file_name)?;
-        let resp = send(authorized(HttpRequest::delete(&url), token)).await?;
-        match resp.status() {
+        let resp = send(Method::Delete, &url, token).await?;
+        match resp.status {
             200..=299 => Ok(()),
-            _ => Err(error_from(&resp).await),
+            _ => Err(error_from(&resp)),
         }
     }
 }
 
-fn authorized(b: RequestBuilder, token: &str) -> RequestBuilder {
-    b.header("Authorization", &format!("Bearer {token}"))
-        .header("Accept", "application/json")
+async fn send(method: Method, url: &str, token: &str) -> Result<http::Response, ApiError> {
+    let bearer = format!("Bearer {token}");
+    http::send(http::Request {
+        method,
+        url,
+        headers: &[("Authorization", &bearer), ("Accept", "application/json")],
+        body: None,
+    })
+    .await
+    .map_err(|e| match e {
+        HttpError::Body => ApiError::Body(e.to_string()),
+        e => ApiError::Network(e.to_string()),
+    })
 }
 
-/// Aborts the fetch when the future holding it is dropped (a superseded reload, a cancel).
-struct AbortOnDrop(Option<web_sys::AbortController>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.take() {
-            c.abort();
-        }
-    }
-}
-
-async fn send(b: RequestBuilder) -> Result<Response, ApiError> {
-    let controller = web_sys::AbortController::new().ok();
-    let signal = controller.as_ref().map(|c| c.signal());
-    let mut guard = AbortOnDrop(controller);
-    let req = b
-        .abort_signal(signal.as_ref())
-        .build()
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(network_text(&e)))?;
-    // Finished: nothing left to abort.
-    guard.0 = None;
-    Ok(resp)
-}
-
-// The browser's own text ("Failed to fetch") says nothing; add the likely causes.
-fn network_text(e: &gloo_net::Error) -> String {
-    let raw = e.to_string();
-    if raw.contains("Failed to fetch") || raw.contains("NetworkError") {
-        "network error or the API refused the browser's CORS request".into()
-    } else {
-        raw
-    }
-}
-
-async fn error_from(resp: &Response) -> ApiError {
-    let status = resp.status();
-    let retry_after = resp.headers().get("retry-after");
-    let detail = resp.text().await.ok().and_then(|t| read_error(&t));
-    classify(status, retry_after.as_deref(), detail, now_ms())
+fn error_from(resp: &http::Response) -> ApiError {
+    let detail = read_error(&resp.text);
+    classify(resp.status, resp.retry_after.as_deref(), detail, now_ms())
 }
 
 /// Reads one library file entity; unknown members are ignored, optional ones defaulted.

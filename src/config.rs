@@ -219,6 +219,17 @@ impl PkceConfig {
     }
 }
 
+/// Fetches and parses `config.json` from beside `index.html`.
+pub async fn load_config() -> Result<AppConfig, ConfigError> {
+    let resp = crate::http::get(CONFIG_FILE)
+        .await
+        .map_err(|e| ConfigError::Unreadable(e.to_string()))?;
+    if resp.status != 200 {
+        return Err(ConfigError::Unreadable(format!("HTTP {}", resp.status)));
+    }
+    parse_config(&resp.text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

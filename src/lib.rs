@@ -9,6 +9,7 @@ pub mod b64url;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod http;
 pub mod json;
 pub mod listing;
 pub mod messages;
@@ -21,4 +22,3 @@ pub mod tasks;
 pub mod url;
 
 pub use components::app::App;
-

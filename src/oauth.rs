@@ -10,9 +10,9 @@
 //! only across the redirect) → provider → `complete_sign_in` (checks state and `iss`,
 //! redeems the code, checks the nonce) → `refresh` when the access token runs out.
 
-
 use crate::browser::{self, BrowserError};
 use crate::config::PkceConfig;
+use crate::http::{self, Method};
 use crate::json::Json;
 use crate::url;
 
@@ -349,15 +349,11 @@ pub async fn discover(authority: &str) -> Result<Endpoints, AuthError> {
         url: doc_url.clone(),
         reason,
     };
-    let resp = gloo_net::http::Request::get(&doc_url)
-        .send()
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    if !resp.ok() {
-        return Err(fail(format!("HTTP {}", resp.status())));
+    let resp = http::get(&doc_url).await.map_err(|e| fail(e.to_string()))?;
+    if resp.status != 200 {
+        return Err(fail(format!("HTTP {}", resp.status)));
     }
-    let text = resp.text().await.map_err(|e| fail(e.to_string()))?;
-    let ep = read_endpoints(&text).map_err(fail)?;
+    let ep = read_endpoints(&resp.text).map_err(fail)?;
     for u in [&ep.authorization_endpoint, &ep.token_endpoint] {
         if !url::is_secure(u) {
             return Err(fail(format!("endpoint {u} is not https")));
@@ -510,17 +506,19 @@ pub fn token_error(body: TokenErrorBody) -> AuthError {
 
 /// POSTs a grant to the token endpoint (a CORS request, as Entra allows for `spa` URIs).
 async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenResponse, AuthError> {
-    let net = |e: gloo_net::Error| AuthError::Network(e.to_string());
-    let resp = gloo_net::http::Request::post(&ep.token_endpoint)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .body(form_encode(form))
-        .map_err(net)?
-        .send()
-        .await
-        .map_err(net)?;
-    let text = resp.text().await.map_err(net)?;
-    if resp.ok() {
+    let resp = http::send(http::Request {
+        method: Method::Post,
+        url: &ep.token_endpoint,
+        headers: &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ],
+        body: Some(&form_encode(form)),
+    })
+    .await
+    .map_err(|e| AuthError::Network(e.to_string()))?;
+    let text = resp.text;
+    if (200..300).contains(&resp.status) {
         return read_token_response(&text)
             .map_err(|e| AuthError::Network(format!("unreadable token response: {e}")));
     }
@@ -528,7 +526,7 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
         Some(body) => Err(token_error(body)),
         None => Err(AuthError::Network(format!(
             "token endpoint answered HTTP {}",
-            resp.status()
+            resp.status
         ))),
     }
 }

@@ -28,6 +28,8 @@ pub fn measure_to_next_paint(name: &'static str, start: &'static str) {
         });
         let _ = w.request_animation_frame(after_frame.unchecked_ref());
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
 }
 
 /// A User Timing mark.

@@ -63,15 +63,21 @@ pub fn host_of(url: &str) -> Option<&str> {
 
 /// Whether `url` is `http://` to this machine: the one place plain HTTP is acceptable.
 pub fn is_loopback_http(url: &str) -> bool {
-    url.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    url.get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
         && host_of(url).is_some_and(|h| {
-            matches!(h.to_ascii_lowercase().as_str(), "localhost" | "127.0.0.1" | "[::1]")
+            matches!(
+                h.to_ascii_lowercase().as_str(),
+                "localhost" | "127.0.0.1" | "[::1]"
+            )
         })
 }
 
 /// Whether `url` is absolute `https://` with a host, or loopback `http://`.
 pub fn is_secure(url: &str) -> bool {
-    let https = url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let https = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
     (https && host_of(url).is_some()) || is_loopback_http(url)
 }
 

@@ -7,27 +7,11 @@ use leptos::task::spawn_local;
 use crate::api::{now_ms, LibraryApi};
 use crate::browser;
 use crate::components::panel::LibraryPanel;
-use crate::config::{parse_config, AppConfig, AuthConfig, ConfigError, PkceConfig, CONFIG_FILE};
+use crate::config::{load_config, AppConfig, AuthConfig, ConfigError, PkceConfig};
 use crate::oauth::{self, AuthError, Endpoints, Return};
 use crate::rate::RateGate;
 use crate::service::LibraryService;
 use crate::session::Session;
-
-/// Fetches and parses `config.json` from beside `index.html`.
-pub async fn load_config() -> Result<AppConfig, ConfigError> {
-    let resp = gloo_net::http::Request::get(CONFIG_FILE)
-        .send()
-        .await
-        .map_err(|e| ConfigError::Unreadable(e.to_string()))?;
-    if !resp.ok() {
-        return Err(ConfigError::Unreadable(format!("HTTP {}", resp.status())));
-    }
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| ConfigError::Unreadable(e.to_string()))?;
-    parse_config(&text)
-}
 
 /// The root component: configuration first, then the shell.
 #[component]

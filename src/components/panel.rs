@@ -15,10 +15,10 @@ use crate::components::outcomes::{announce, Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::Sort;
-use crate::perf;
 use crate::messages::{
     delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone, MAX_RATE_RETRIES,
 };
+use crate::perf;
 use crate::service::{LibraryService, OpError};
 use crate::tasks::TaskScope;
 

@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use mde_wire::LibraryFile;
 
 use crate::browser;
-use crate::perf;
 use crate::listing::{file_type, fold_all, short_sha, view_indices, Sort, SortKey};
+use crate::perf;
 
 /// Height of one row in pixels; the stylesheet fixes rows to it so the window math holds.
 pub const ROW_HEIGHT: f64 = 44.0;
