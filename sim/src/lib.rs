@@ -144,6 +144,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         app = app.nest("/_sim", control::routes(sim.clone()));
     }
     app.layer(axum::middleware::from_fn_with_state(
+        sim.clone(),
+        control::refuse_cors,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
         sim,
         control::log_requests,
     ))

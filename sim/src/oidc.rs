@@ -90,6 +90,11 @@ pub fn routes(sim: Arc<Sim>) -> Router {
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize_page).post(authorize_answer),
         )
+        // Navigations, not fetches: no CORS layer, but faults apply as everywhere.
+        .layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            crate::control::inject_faults,
+        ))
         .merge(fetchable)
         .with_state(sim)
 }
