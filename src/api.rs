@@ -3,7 +3,7 @@
 //! Every request is built here, so this is where the DELETE is sent and where the token is
 //! attached; the caller decides which token and what to do with the outcome.
 
-use mde_wire::{origin_of, ErrorDetail, LibraryFile, ListEnvelope};
+use mde_wire::{origin_of, ErrorDetail, LibraryFile};
 
 use crate::http::{self, HttpError, Method};
 use crate::json::Json;
@@ -42,9 +42,9 @@ pub enum ApiError {
     /// The answer was not the JSON expected.
     #[error("the API's answer could not be read ({0})")]
     Body(String),
-    /// A `@odata.nextLink` pointed away from the API origin; the token is not sent there.
-    #[error("the API sent a next-page link to another origin ({0}); it was not followed")]
-    ForeignLink(String),
+    /// A `@odata.nextLink` pointed away from the API's list; the token is not sent there.
+    #[error("the API sent a next-page link outside the library API; it was not followed")]
+    ForeignLink,
     /// A name that cannot be put in a URL path without changing its meaning.
     #[error("the name \"{0}\" cannot be addressed in a URL path")]
     Unaddressable(String),
@@ -69,8 +69,11 @@ impl ApiError {
 ///
 /// Dot-only names are refused: URL parsers turn `.` and `..` (encoded or not) into path
 /// navigation, so the request would hit another resource.
+///
+/// A name holding U+FFFD is refused too: it is what an unpaired surrogate from the API
+/// becomes in Rust, so the request would name another file.
 pub fn encode_segment(name: &str) -> Result<String, ApiError> {
-    if name.is_empty() || name.chars().all(|c| c == '.') {
+    if name.is_empty() || name.chars().all(|c| c == '.') || name.contains('\u{fffd}') {
         return Err(ApiError::Unaddressable(name.to_string()));
     }
     Ok(crate::url::encode(name))
@@ -79,8 +82,12 @@ pub fn encode_segment(name: &str) -> Result<String, ApiError> {
 /// Parses `Retry-After`: delay seconds or an HTTP date, as milliseconds from `now_ms`.
 pub fn parse_retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(secs.saturating_mul(1000));
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // More digits than a u64 holds is still "this long or longer": never a short wait.
+        return Some(
+            v.parse::<u64>()
+                .map_or(u64::MAX, |s| s.saturating_mul(1000)),
+        );
     }
     let at_ms = parse_http_date_ms(v)?;
     Some(at_ms.saturating_sub(now_ms))
@@ -117,9 +124,20 @@ pub enum Request {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     /// A page of the list.
-    Page(ListEnvelope<LibraryFile>),
+    Page(Page),
     /// The file was deleted (204).
     Deleted,
+}
+
+/// One page of the list as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// The entries that could be read.
+    pub value: Vec<LibraryFile>,
+    /// Entries left out because they could not be read (wrong types, invalid Unicode).
+    pub unreadable: usize,
+    /// `@odata.nextLink`, as sent.
+    pub next_link: Option<String>,
 }
 
 /// Client for one API base (an origin, or a same-origin proxy path).
@@ -157,26 +175,51 @@ impl LibraryApi {
         ))
     }
 
-    /// Whether a URL may be sent the token: only the API's own origin.
-    pub fn may_receive_token(&self, url: &str) -> bool {
-        match origin_of(url) {
-            Some(o) => o.eq_ignore_ascii_case(self.origin()),
-            // Relative URLs resolve against the page: allowed only for a proxy-path base.
-            None => url.starts_with('/') && origin_of(&self.base).is_none(),
+    /// Path of the list on the API origin: `/api/libraryfiles`, under the proxy path if any.
+    fn list_path(&self) -> String {
+        let base_path = match origin_of(&self.base) {
+            Some(origin) => &self.base[origin.len()..],
+            None => &self.base,
+        };
+        format!("{base_path}/api/libraryfiles")
+    }
+
+    /// The URL of the next page for a `@odata.nextLink`, or why it is not followed.
+    ///
+    /// The link is resolved with the browser's URL parser (so `//host`, `/\host` and dot
+    /// segments mean what they mean to `fetch`), then accepted only on the API origin and on
+    /// the list's own path. Behind a proxy path the real API's absolute links (a Defender API
+    /// host) are mapped onto the proxy: only their query is kept, so the token still goes
+    /// nowhere else.
+    pub fn next_page_url(&self, link: &str) -> Result<String, ApiError> {
+        let list_url = self.list_url();
+        let absolute_list = if origin_of(&list_url).is_some() {
+            list_url
+        } else {
+            format!("{}{list_url}", self.page_origin)
+        };
+        let (origin, path, query) = resolve(link, &absolute_list).ok_or(ApiError::ForeignLink)?;
+        self.follow(&origin, &path, &query)
+    }
+
+    /// The decision of [`next_page_url`](Self::next_page_url) on a resolved link.
+    pub fn follow(&self, origin: &str, path: &str, query: &str) -> Result<String, ApiError> {
+        let list_path = self.list_path();
+        let proxied = origin_of(&self.base).is_none();
+        if origin.eq_ignore_ascii_case(self.origin()) && path == list_path {
+            Ok(format!("{origin}{path}{query}"))
+        } else if proxied
+            && path == "/api/libraryfiles"
+            && crate::url::is_defender_api_origin(origin)
+        {
+            Ok(format!("{}{list_path}{query}", self.page_origin))
+        } else {
+            Err(ApiError::ForeignLink)
         }
     }
 
     /// Fetches one page of the list.
-    pub async fn list_page(
-        &self,
-        url: &str,
-        token: &str,
-    ) -> Result<ListEnvelope<LibraryFile>, ApiError> {
-        if !self.may_receive_token(url) {
-            return Err(ApiError::ForeignLink(
-                origin_of(url).unwrap_or(url).to_string(),
-            ));
-        }
+    pub async fn list_page(&self, url: &str, token: &str) -> Result<Page, ApiError> {
         let resp = send(Method::Get, url, token).await?;
         if resp.status != 200 {
             return Err(error_from(&resp));
@@ -241,18 +284,45 @@ pub fn read_file(v: &Json) -> Result<LibraryFile, String> {
     })
 }
 
-/// Reads a list response: the OData envelope around library file entities.
-pub fn read_list(text: &str) -> Result<ListEnvelope<LibraryFile>, String> {
+/// Reads a list response: the OData envelope around library file entities. An entry that
+/// cannot be read is counted and left out, so one bad entry does not hide the others.
+pub fn read_list(text: &str) -> Result<Page, String> {
     let doc = Json::parse(text).map_err(|e| e.to_string())?;
-    let value = doc
+    let items = doc
         .get("value")
         .and_then(|v| v.items())
         .ok_or("the list has no \"value\" array")?;
-    Ok(ListEnvelope {
-        context: doc.opt_string("@odata.context")?,
-        value: value.iter().map(read_file).collect::<Result<_, _>>()?,
+    let total = items.len();
+    let value: Vec<LibraryFile> = items.iter().filter_map(|v| read_file(v).ok()).collect();
+    Ok(Page {
+        unreadable: total - value.len(),
+        value,
         next_link: doc.opt_string("@odata.nextLink")?,
     })
+}
+
+/// Resolves `link` against `base` as `fetch` would: `(origin, path, query)`.
+#[cfg(target_arch = "wasm32")]
+fn resolve(link: &str, base: &str) -> Option<(String, String, String)> {
+    let u = web_sys::Url::new_with_base(link, base).ok()?;
+    Some((u.origin(), u.pathname(), u.search()))
+}
+
+/// Native builds (unit tests) only resolve absolute and origin-relative links; the browser's
+/// parser is exercised by the wasm tests.
+#[cfg(not(target_arch = "wasm32"))]
+fn resolve(link: &str, base: &str) -> Option<(String, String, String)> {
+    let (origin, rest) = match origin_of(link) {
+        Some(o) if !link.starts_with('/') => (o.to_string(), &link[o.len()..]),
+        _ if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/\\") => {
+            (origin_of(base)?.to_string(), link)
+        }
+        _ => return None,
+    };
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, ""), |(p, _)| (p, &rest[p.len()..]));
+    Some((origin, path.to_string(), query.to_string()))
 }
 
 /// Reads an error body `{"error": {"code", "message", "target"}}`, if that is what it is.
@@ -315,6 +385,8 @@ mod tests {
         assert!(encode_segment("..").is_err());
         assert!(encode_segment(".").is_err());
         assert!(encode_segment("").is_err());
+        // An unpaired surrogate from the API arrives as U+FFFD: refused, not sent.
+        assert!(encode_segment("a\u{fffd}.ps1").is_err());
         assert_eq!(encode_segment("...x").unwrap(), "...x");
     }
 
@@ -328,21 +400,62 @@ mod tests {
     }
 
     #[test]
-    fn token_goes_only_to_the_api_origin() {
+    fn next_links_are_followed_only_on_the_list_of_the_api_origin() {
         let api = LibraryApi::new(
             "https://api.security.microsoft.com",
             "https://portal.example",
         );
-        assert!(
-            api.may_receive_token("https://api.security.microsoft.com/api/libraryfiles?$skip=2")
+        let next = |l: &str| api.next_page_url(l);
+        assert_eq!(
+            next("https://api.security.microsoft.com/api/libraryfiles?$skip=2").unwrap(),
+            "https://api.security.microsoft.com/api/libraryfiles?$skip=2"
         );
-        assert!(!api.may_receive_token("https://evil.example/api/libraryfiles"));
-        assert!(!api.may_receive_token("https://api.security.microsoft.com.evil.example/x"));
-        assert!(!api.may_receive_token("/api/libraryfiles"));
-        let proxy = LibraryApi::new("/mde", "https://portal.example");
-        assert_eq!(proxy.origin(), "https://portal.example");
-        assert!(proxy.may_receive_token("/mde/api/libraryfiles"));
-        assert!(!proxy.may_receive_token("https://evil.example/x"));
+        assert_eq!(
+            next("/api/libraryfiles?$skip=4").unwrap(),
+            "https://api.security.microsoft.com/api/libraryfiles?$skip=4"
+        );
+        for bad in [
+            "https://evil.example/api/libraryfiles",
+            "https://api.security.microsoft.com.evil.example/api/libraryfiles",
+            "https://api.security.microsoft.com/api/machines",
+            "//evil.example/api/libraryfiles",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(next(bad), Err(ApiError::ForeignLink), "{bad}");
+        }
+    }
+
+    #[test]
+    fn behind_a_proxy_links_stay_on_the_proxy() {
+        let proxy = LibraryApi::new("/mde-proxy", "https://portal.example");
+        let next = |l: &str| proxy.next_page_url(l);
+        assert_eq!(
+            next("/mde-proxy/api/libraryfiles?$skip=2").unwrap(),
+            "https://portal.example/mde-proxy/api/libraryfiles?$skip=2"
+        );
+        // The real API's absolute link is mapped onto the proxy path.
+        assert_eq!(
+            next("https://api.security.microsoft.com/api/libraryfiles?$skip=2").unwrap(),
+            "https://portal.example/mde-proxy/api/libraryfiles?$skip=2"
+        );
+        // Before the fix these were followed with the token (they start with '/').
+        for bad in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "/mde-proxy/api/other",
+            "http://evil.example/api/libraryfiles",
+        ] {
+            assert_eq!(next(bad), Err(ApiError::ForeignLink), "{bad}");
+        }
+        // What the browser's parser makes of `//` and `/\` is decided here.
+        assert_eq!(
+            proxy.follow("https://evil.example", "/x", ""),
+            Err(ApiError::ForeignLink)
+        );
+        assert_eq!(
+            proxy.follow("https://evil.example", "/mde-proxy/api/libraryfiles", ""),
+            Err(ApiError::ForeignLink)
+        );
     }
 
     #[test]
@@ -361,13 +474,18 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", 0), None);
         assert_eq!(parse_retry_after("-3", 0), None);
+        assert_eq!(parse_retry_after("", 0), None);
+        // Too many digits for a u64 is a very long wait, not a parse failure (which would
+        // fall back to a 2 s backoff).
+        assert_eq!(parse_retry_after("99999999999999999999", 0), Some(u64::MAX));
+        assert_eq!(parse_retry_after("18446744073709552", 0), Some(u64::MAX));
     }
 
     #[test]
     fn reads_what_the_wire_types_write() {
         // The simulator serialises the shared wire types with serde; the app must read them back.
         let files = crate::listing::synthetic_library(8);
-        let text = serde_json::to_string(&ListEnvelope {
+        let text = serde_json::to_string(&mde_wire::ListEnvelope {
             context: Some("x/$metadata#LibraryFiles".into()),
             value: files.clone(),
             next_link: Some("https://api/next".into()),
@@ -396,9 +514,12 @@ mod tests {
         assert!(list.value[0].has_parameters);
         assert!(!list.value[1].has_parameters);
         assert_eq!(list.next_link, None);
-        assert!(read_list(r#"{"value":[{"sha256":"x"}]}"#)
-            .unwrap_err()
-            .contains("fileName"));
+        // One unreadable entry is counted and left out; the others are kept.
+        let partial =
+            read_list(r#"{"value":[{"sha256":"x"},{"fileName":"ok.ps1"},{"fileName":7},3]}"#)
+                .unwrap();
+        assert_eq!(partial.value.len(), 1);
+        assert_eq!(partial.unreadable, 3);
         assert!(read_list(r#"{"nope":1}"#).unwrap_err().contains("value"));
         assert!(read_list("<html>").is_err());
     }

@@ -91,6 +91,16 @@ pub fn location_origin() -> String {
         .unwrap_or_default()
 }
 
+/// Whether the page runs in a frame (`window.top !== window.self`); a cross-origin parent
+/// counts too.
+pub fn is_framed() -> bool {
+    let Ok(w) = window() else { return false };
+    match w.top() {
+        Ok(Some(top)) => top != w,
+        _ => true,
+    }
+}
+
 /// Navigates away (to the sign-in page).
 pub fn navigate(url: &str) -> Result<(), BrowserError> {
     window()?

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod auth;
 pub mod b64url;
 pub mod browser;
 pub mod components;
@@ -13,11 +14,10 @@ pub mod http;
 pub mod json;
 pub mod listing;
 pub mod messages;
-pub mod oauth;
+pub mod names;
 pub mod perf;
 pub mod rate;
 pub mod service;
-pub mod session;
 pub mod tasks;
 pub mod url;
 

@@ -109,6 +109,12 @@ pub fn file_type(name: &str) -> String {
     }
 }
 
+/// Whether `sha` is a SHA-256 as the API documents it: 64 lower-case hex digits. Anything
+/// else is shown as invalid and never offered for copying.
+pub fn is_sha256(sha: &str) -> bool {
+    sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// The first 8 hex digits, enough to tell files apart at a glance (the full hash is on hover).
 pub fn short_sha(sha: &str) -> &str {
     sha.get(..8).unwrap_or(sha)
@@ -221,6 +227,20 @@ pub fn synthetic_library(n: usize) -> Vec<LibraryFile> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sha256_is_64_lower_hex() {
+        assert!(is_sha256(&"ab12".repeat(16)));
+        for bad in [
+            "",
+            "abc",
+            &"AB12".repeat(16),
+            &"ab12".repeat(15),
+            &format!("{}g", "a".repeat(63)),
+        ] {
+            assert!(!is_sha256(bad), "{bad}");
+        }
+    }
+
     use super::*;
     use std::cmp::Ordering;
 

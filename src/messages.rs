@@ -4,7 +4,7 @@
 use mde_wire::ErrorDetail;
 
 use crate::api::ApiError;
-use crate::oauth::AuthError;
+use crate::auth::AuthError;
 use crate::service::OpError;
 
 /// What the permission failure means in practice.

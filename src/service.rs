@@ -6,9 +6,9 @@ use futures::future::LocalBoxFuture;
 use mde_wire::LibraryFile;
 
 use crate::api::{ApiError, LibraryApi, Reply, Request};
-use crate::oauth::AuthError;
+use crate::auth::AuthError;
+use crate::auth::Session;
 use crate::rate::RateGate;
-use crate::session::Session;
 
 /// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
 const MAX_PAGES: usize = 200;
@@ -22,6 +22,15 @@ pub enum OpError {
     /// No usable token.
     #[error(transparent)]
     Auth(#[from] AuthError),
+}
+
+/// The whole library as loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    /// Every entry that could be read, in the API's order.
+    pub files: Vec<LibraryFile>,
+    /// Entries left out because they could not be read.
+    pub unreadable: usize,
 }
 
 /// The API client, the token source and the rate gate, bundled for the panel.
@@ -65,16 +74,17 @@ impl LibraryService {
     }
 
     /// The whole library, following `@odata.nextLink`; every page passes the rate gate.
-    pub async fn list(&self, on_wait: &dyn Fn(Option<u64>)) -> Result<Vec<LibraryFile>, OpError> {
+    pub async fn list(&self, on_wait: &dyn Fn(Option<u64>)) -> Result<Listing, OpError> {
         let mut url = self.api.list_url();
-        let mut all = Vec::new();
+        let mut all = Listing::default();
         for _ in 0..MAX_PAGES {
             let Reply::Page(page) = self.call(on_wait, Request::Page(url.clone())).await? else {
                 return Err(ApiError::Body("unexpected reply".into()).into());
             };
-            all.extend(page.value);
+            all.files.extend(page.value);
+            all.unreadable += page.unreadable;
             match page.next_link {
-                Some(next) if !next.is_empty() => url = next,
+                Some(next) if !next.is_empty() => url = self.api.next_page_url(&next)?,
                 _ => return Ok(all),
             }
         }

@@ -81,6 +81,25 @@ pub fn is_secure(url: &str) -> bool {
     (https && host_of(url).is_some()) || is_loopback_http(url)
 }
 
+/// Whether `origin` (`https://host`) is one of Microsoft's Defender API hosts (commercial,
+/// regional, GCC, GCC High, DoD): the only absolute next links mapped onto a proxy path.
+pub fn is_defender_api_origin(origin: &str) -> bool {
+    const DOMAINS: [&str; 4] = [
+        "security.microsoft.com",
+        "securitycenter.microsoft.com",
+        "security.microsoft.us",
+        "securitycenter.microsoft.us",
+    ];
+    let Some(host) = origin.strip_prefix("https://") else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    DOMAINS.iter().any(|d| {
+        host.strip_suffix(d)
+            .is_some_and(|sub| sub.ends_with('.') && sub.len() > 1)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +150,26 @@ mod tests {
         assert!(!is_secure("https://"));
         assert!(!is_secure("http://login.microsoftonline.com/"));
         assert!(!is_secure("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn defender_api_hosts_only() {
+        for ok in [
+            "https://api.security.microsoft.com",
+            "https://eu.api.security.microsoft.com",
+            "https://api-gcc.securitycenter.microsoft.us",
+            "https://api.securitycenter.microsoft.com",
+        ] {
+            assert!(is_defender_api_origin(ok), "{ok}");
+        }
+        for bad in [
+            "https://security.microsoft.com",
+            "https://evilsecurity.microsoft.com",
+            "https://api.security.microsoft.com.evil.example",
+            "http://api.security.microsoft.com",
+            "https://evil.example",
+        ] {
+            assert!(!is_defender_api_origin(bad), "{bad}");
+        }
     }
 }

@@ -2,8 +2,8 @@
 //! the live regions, and the browser crypto the sign-in relies on.
 #![cfg(target_arch = "wasm32")]
 
+use mde_library_admin::names::NameSet;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -72,14 +72,14 @@ fn button_named(root: &web_sys::Element, label: &str) -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn table_renders_fixture_rows_as_text() {
     let root = container();
-    let removed = RwSignal::new(HashSet::new());
+    let removed = RwSignal::new(NameSet::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let filter = RwSignal::new(String::new());
     let files = fixture();
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <LibraryTable files=files.clone() filter=filter sort=RwSignal::new(Sort::default())
-                removed=removed pending=RwSignal::new(HashSet::new()) confirm=confirm/>
+                removed=removed pending=RwSignal::new(NameSet::default()) confirm=confirm/>
         }
     });
     tick().await;
@@ -114,7 +114,7 @@ async fn table_renders_fixture_rows_as_text() {
     // A deleted name disappears without a reload.
     filter.set(String::new());
     removed.update(|r| {
-        r.insert("xss.ps1".to_string());
+        r.insert("xss.ps1");
     });
     tick().await;
     assert!(!text(&root).contains("xss.ps1"));
@@ -174,7 +174,7 @@ async fn dialog_names_file_and_hash_and_confirms_or_cancels() {
 async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     let root = container();
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
-    let canceled = RwSignal::new(HashSet::<String>::new());
+    let canceled = RwSignal::new(NameSet::default());
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! { <Outcomes outcomes=outcomes canceled=canceled budget_note=Signal::derive(|| None::<String>)/> }
     });
@@ -226,8 +226,20 @@ fn browser_json_reads_entities_and_rejects_bad_ones() {
     assert_eq!(files[1].description, None);
     assert_eq!(files[1].parameters_description, None);
     assert!(files[0].has_parameters);
-    let bad = mde_library_admin::api::read_list(r#"{"value":[{"fileName":7}]}"#).unwrap_err();
-    assert!(bad.contains("fileName"), "{bad}");
+    // A bad entry is counted and left out, not a failure of the whole list.
+    let page =
+        mde_library_admin::api::read_list(r#"{"value":[{"fileName":7},{"fileName":"ok.sh"}]}"#)
+            .unwrap();
+    assert_eq!((page.value.len(), page.unreadable), (1, 1));
+    // A name with an unpaired surrogate (which Rust would turn into U+FFFD, naming another
+    // file) is not read at all.
+    let page = mde_library_admin::api::read_list(
+        r#"{"value":[{"fileName":"a\ud800.ps1"},{"fileName":"b.ps1"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(page.value.len(), 1);
+    assert_eq!(page.value[0].file_name, "b.ps1");
+    assert_eq!(page.unreadable, 1);
     assert!(mde_library_admin::api::read_list("{ nope").is_err());
     let cfg = mde_library_admin::config::parse_config(
         r#"{"apiBase":"https://api.security.microsoft.com","auth":{"mode":"host"}}"#,
@@ -250,7 +262,7 @@ async fn webcrypto_gives_the_rfc7636_challenge_and_random_tokens() {
 
 #[wasm_bindgen_test]
 async fn host_mode_asks_the_embedding_page_and_forces_a_refresh_after_401() {
-    use mde_library_admin::session::Session;
+    use mde_library_admin::auth::Session;
     let get_token = js_sys::Function::new_with_args(
         "opts",
         "return Promise.resolve(opts.forceRefresh ? 'fresh-token' : 'cached-token');",
@@ -271,4 +283,42 @@ async fn host_mode_asks_the_embedding_page_and_forces_a_refresh_after_401() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("mdeLibraryAdminHost"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn next_links_are_resolved_by_the_browser_parser_and_kept_on_the_api() {
+    use mde_library_admin::api::{ApiError, LibraryApi};
+    let proxy = LibraryApi::new("/mde-proxy", "https://portal.example");
+    // What fetch would make of these: another host. Before the fix they were followed with
+    // the token because they start with '/'.
+    for bad in [
+        "//evil.example/api/libraryfiles",
+        "/\\evil.example/api/libraryfiles",
+        "/mde-proxy/api/libraryfiles/../../other",
+        "https://evil.example/x",
+    ] {
+        assert_eq!(
+            proxy.next_page_url(bad),
+            Err(ApiError::ForeignLink),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        proxy
+            .next_page_url("https://api.security.microsoft.com/api/libraryfiles?$skip=100")
+            .unwrap(),
+        "https://portal.example/mde-proxy/api/libraryfiles?$skip=100"
+    );
+    let direct = LibraryApi::new(
+        "https://api.security.microsoft.com",
+        "https://portal.example",
+    );
+    assert_eq!(
+        direct.next_page_url("/api/libraryfiles?$skip=2").unwrap(),
+        "https://api.security.microsoft.com/api/libraryfiles?$skip=2"
+    );
+    assert_eq!(
+        direct.next_page_url("//evil.example/api/libraryfiles"),
+        Err(ApiError::ForeignLink)
+    );
 }

@@ -419,6 +419,7 @@ async fn reset(State(sim): State<Arc<Sim>>, body: Option<Json<ResetBody>>) -> Re
     }
     sim.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     sim.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = None;
     sim.limiters
         .lock()
         .unwrap_or_else(|e| e.into_inner())

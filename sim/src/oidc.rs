@@ -64,6 +64,8 @@ pub struct AuthorizeParams {
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
     response_mode: Option<String>,
+    prompt: Option<String>,
+    login_hint: Option<String>,
 }
 
 /// Routes of the OpenID provider, all under `/{tenant}/`.
@@ -90,6 +92,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize_page).post(authorize_answer),
         )
+        .route("/{tenant}/oauth2/v2.0/logout", get(logout))
         // Navigations, not fetches: no CORS layer, but faults apply as everywhere.
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
@@ -234,6 +237,22 @@ async fn authorize_page(
         );
         return redirect_error(&sim, &redirect, p.state.as_deref(), &e);
     }
+    if p.prompt.as_deref() == Some("none") {
+        // Silent: answered at once from the provider's session, never with a page.
+        let signed_in = *sim.sso.lock().unwrap_or_else(|e| e.into_inner());
+        let hint_ok = |a: usize| p.login_hint.as_deref().is_none_or(|h| h == ACCOUNTS[a].upn);
+        return match signed_in.filter(|&a| hint_ok(a)) {
+            Some(account) => issue_code(&sim, &p, account, &redirect),
+            None => {
+                let e = EntraError::new(
+                    "login_required",
+                    50058,
+                    "A silent sign-in request was sent but no user is signed in.",
+                );
+                redirect_error(&sim, &redirect, p.state.as_deref(), &e)
+            }
+        };
+    }
     let id = random_secret();
     let scope = p.scope.clone().unwrap_or_default();
     sim.pending
@@ -334,12 +353,41 @@ async fn authorize_answer(
         let e = EntraError::new("invalid_request", 90014, "No account was chosen.");
         return error_page(StatusCode::BAD_REQUEST, &e);
     };
+    *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = Some(account);
+    issue_code(&sim, &p, account, &redirect)
+}
+
+/// Query of the logout (end-session) endpoint.
+#[derive(Debug, Deserialize)]
+pub struct LogoutParams {
+    post_logout_redirect_uri: Option<String>,
+}
+
+/// Ends the provider's session, then goes back to a registered redirect URI.
+async fn logout(
+    State(sim): State<Arc<Sim>>,
+    Path(tenant): Path<String>,
+    Query(q): Query<LogoutParams>,
+) -> Response {
+    if let Err(e) = check_tenant(&sim, &tenant) {
+        return error_page(StatusCode::BAD_REQUEST, &e);
+    }
+    *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    match q.post_logout_redirect_uri {
+        Some(back) if sim.redirect_uris.contains(&back) => Redirect::to(&back).into_response(),
+        _ => Html("<!doctype html><title>Signed out</title><p>You signed out of your account.</p>")
+            .into_response(),
+    }
+}
+
+/// Issues a code for `account` and sends the browser back with it.
+fn issue_code(sim: &Sim, p: &AuthorizeParams, account: usize, redirect: &str) -> Response {
     let code = random_secret();
     sim.codes.lock().unwrap_or_else(|e| e.into_inner()).insert(
         code.clone(),
         AuthCode {
             client_id: p.client_id.clone().unwrap_or_default(),
-            redirect_uri: redirect.clone(),
+            redirect_uri: redirect.to_string(),
             code_challenge: p.code_challenge.clone(),
             code_challenge_method: p.code_challenge_method.clone(),
             scope: p.scope.clone().unwrap_or_default(),
@@ -356,7 +404,7 @@ async fn authorize_answer(
     if sim.args.send_iss {
         pairs.push(("iss", authority.as_str()));
     }
-    Redirect::to(&append_query(&redirect, &pairs)).into_response()
+    Redirect::to(&append_query(redirect, &pairs)).into_response()
 }
 
 /// Form of `POST /token`.
@@ -627,6 +675,8 @@ fn issue(
         c.insert("sub", serde_json::json!(a.oid));
         c.insert("name", serde_json::json!(a.name));
         c.insert("preferred_username", serde_json::json!(a.upn));
+        // Entra's optional `login_hint` claim: what a later `prompt=none` request passes back.
+        c.insert("login_hint", serde_json::json!(a.upn));
         if let Some(n) = nonce {
             c.insert("nonce", serde_json::json!(n));
         }

@@ -78,6 +78,9 @@ pub struct Sim {
     pub pending: Mutex<HashMap<String, PendingAuthorize>>,
     /// Issued, unredeemed authorization codes.
     pub codes: Mutex<HashMap<String, AuthCode>>,
+    /// The account signed in at the provider (its single sign-on session): set when an
+    /// account is picked, ended by the logout endpoint. `prompt=none` succeeds only with it.
+    pub sso: Mutex<Option<usize>>,
     /// Issued refresh tokens.
     pub refresh: Mutex<HashMap<String, RefreshGrant>>,
     /// Grant families revoked because a refresh token was reused.
@@ -118,6 +121,7 @@ impl Sim {
             limiters: Mutex::default(),
             pending: Mutex::default(),
             codes: Mutex::default(),
+            sso: Mutex::default(),
             refresh: Mutex::default(),
             revoked_families: Mutex::default(),
             faults: Mutex::default(),

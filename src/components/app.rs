@@ -1,17 +1,19 @@
 //! The page shell: reads `config.json`, completes or starts the sign-in, and shows the
 //! account, sign-out and the library panel.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{now_ms, LibraryApi};
+use crate::auth::protocol::strip_query;
+use crate::auth::signin::{self, Completion, Mode};
+use crate::auth::{AuthError, Endpoints, Session};
 use crate::browser;
 use crate::components::panel::LibraryPanel;
 use crate::config::{load_config, AppConfig, AuthConfig, ConfigError, PkceConfig};
-use crate::oauth::{self, AuthError, Endpoints, Return};
 use crate::rate::RateGate;
 use crate::service::LibraryService;
-use crate::session::Session;
 
 /// The root component: configuration first, then the shell.
 #[component]
@@ -26,15 +28,14 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             {move || match config.get() {
-                None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
-                Some(Ok(cfg)) => view! { <Shell cfg=cfg/> }.into_any(),
-                Some(Err(e)) => view! {
+                None => EitherOf3::A(view! { <p class="loading" role="status">"Loading configuration…"</p> }),
+                Some(Ok(cfg)) => EitherOf3::B(view! { <Shell cfg=cfg/> }),
+                Some(Err(e)) => EitherOf3::C(view! {
                     <div class="page-error" role="alert">
                         <h2>"The panel cannot start"</h2>
                         <p>{e.to_string()}</p>
                     </div>
-                }
-                .into_any(),
+                }),
             }}
         </main>
     }
@@ -51,17 +52,10 @@ enum Phase {
     SignedIn(Box<LibraryService>),
 }
 
-/// What startup found: the endpoints (PKCE) and the resulting phase.
-struct Started {
-    endpoints: Option<Endpoints>,
-    phase: Phase,
-    filter: String,
-}
-
 fn redirect_uri(p: &PkceConfig) -> String {
     p.redirect_uri
         .clone()
-        .unwrap_or_else(|| oauth::strip_query(&browser::location_href()))
+        .unwrap_or_else(|| strip_query(&browser::location_href()))
 }
 
 fn service(cfg: &AppConfig, session: Session) -> LibraryService {
@@ -72,71 +66,10 @@ fn service(cfg: &AppConfig, session: Session) -> LibraryService {
     )
 }
 
-/// Finishes a sign-in the address bar reports, if any.
-async fn start(cfg: AppConfig) -> Started {
-    let p = match &cfg.auth {
-        AuthConfig::Host => {
-            return Started {
-                endpoints: None,
-                phase: Phase::SignedIn(Box::new(service(&cfg, Session::host()))),
-                filter: String::new(),
-            }
-        }
-        AuthConfig::Pkce(p) => p.clone(),
-    };
-    let href = browser::location_href();
-    let ret = oauth::parse_return(&href);
-    if ret != Return::None {
-        // The code and state must not linger in the address bar or the history.
-        browser::replace_url(&oauth::strip_query(&href));
-    }
-    let signed_out = |e: AuthError, endpoints| Started {
-        endpoints,
-        phase: Phase::SignedOut {
-            notice: Some(e.to_string()),
-            failed: true,
-        },
-        filter: String::new(),
-    };
-    let endpoints = match oauth::discover(&p.authority).await {
-        Ok(ep) => ep,
-        Err(e) => return signed_out(e, None),
-    };
-    let ep = Some(endpoints.clone());
-    match ret {
-        Return::None => Started {
-            endpoints: ep,
-            phase: Phase::SignedOut {
-                notice: None,
-                failed: false,
-            },
-            filter: String::new(),
-        },
-        Return::Error {
-            error, description, ..
-        } => {
-            let _ = oauth::take_pending();
-            signed_out(AuthError::Denied { error, description }, ep)
-        }
-        Return::Code { code, state, iss } => {
-            let Some(pending) = oauth::take_pending() else {
-                return signed_out(AuthError::NoPendingSignIn, ep);
-            };
-            if let Err(e) = oauth::check_return(&pending, Some(&state), iss.as_deref(), now_ms()) {
-                return signed_out(e, ep);
-            }
-            match oauth::redeem_code(&p, &endpoints, &pending, &code, now_ms()).await {
-                Ok(tokens) => Started {
-                    endpoints: ep,
-                    phase: Phase::SignedIn(Box::new(service(
-                        &cfg,
-                        Session::pkce(p.clone(), endpoints, pending.redirect_uri.clone(), tokens),
-                    ))),
-                    filter: pending.filter,
-                },
-                Err(e) => signed_out(e, ep),
-            }
-        }
+fn signed_out(notice: Option<AuthError>) -> Phase {
+    Phase::SignedOut {
+        failed: notice.is_some(),
+        notice: notice.map(|e| e.to_string()),
     }
 }
 
@@ -151,18 +84,48 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
 
     let start_cfg = cfg.clone();
     spawn_local(async move {
-        let s = start(start_cfg).await;
-        endpoints.set(s.endpoints);
-        filter.set(s.filter);
-        phase.set(s.phase);
+        let next = match &start_cfg.auth {
+            AuthConfig::Host => Phase::SignedIn(Box::new(service(&start_cfg, Session::host()))),
+            AuthConfig::Pkce(p) => {
+                let started = signin::complete(p, &redirect_uri(p), now_ms()).await;
+                endpoints.set(started.endpoints.clone());
+                match started.completion {
+                    Completion::Redirecting => return,
+                    Completion::SignedOut(notice) => signed_out(notice),
+                    Completion::SignedIn {
+                        tokens,
+                        redirect_uri,
+                        filter: kept,
+                    } => match started.endpoints {
+                        Some(ep) => {
+                            filter.set(kept);
+                            let session = Session::pkce(p.clone(), ep, redirect_uri, tokens);
+                            Phase::SignedIn(Box::new(service(&start_cfg, session)))
+                        }
+                        None => signed_out(None),
+                    },
+                }
+            }
+        };
+        phase.set(next);
     });
 
-    let pkce = match &cfg.auth {
-        AuthConfig::Pkce(p) => Some(p.clone()),
-        AuthConfig::Host => None,
-    };
+    let auth = cfg.auth.clone();
+    let svc_cfg = cfg.clone();
     let sign_in = move || {
-        let (Some(p), Some(ep)) = (pkce.clone(), endpoints.get_untracked()) else {
+        let p = match &auth {
+            // The portal provides the tokens: signing in again is asking it again.
+            AuthConfig::Host => {
+                set_sign_in_error.set(None);
+                phase.set(Phase::SignedIn(Box::new(service(
+                    &svc_cfg,
+                    Session::host(),
+                ))));
+                return;
+            }
+            AuthConfig::Pkce(p) => p.clone(),
+        };
+        let Some(ep) = endpoints.get_untracked() else {
             set_sign_in_error.set(Some(
                 "Sign-in is not available: the sign-in configuration could not be read.".into(),
             ));
@@ -170,7 +133,8 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
         };
         let keep = filter.get_untracked();
         spawn_local(async move {
-            match oauth::begin_sign_in(&p, &ep, &redirect_uri(&p), &keep, now_ms()).await {
+            let back = redirect_uri(&p);
+            match signin::begin(&p, &ep, &back, &keep, Mode::Interactive, now_ms()).await {
                 Ok(url) => {
                     if let Err(e) = browser::navigate(&url) {
                         set_sign_in_error.set(Some(e.to_string()));
@@ -182,35 +146,60 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
     };
     let sign_in_again = sign_in.clone();
     let rate_limit = cfg.rate_limit;
+    let is_host = matches!(cfg.auth, AuthConfig::Host);
+    // "Sign out of Microsoft too": the provider's end-session page, coming back here. On a
+    // shared console this ends the provider's session, so the next person is not signed in
+    // as the last one.
+    let pkce = match &cfg.auth {
+        AuthConfig::Pkce(p) => Some(p.clone()),
+        AuthConfig::Host => None,
+    };
+    let provider_sign_out_url = move || {
+        let back = redirect_uri(pkce.as_ref()?);
+        signin::provider_sign_out_url(&endpoints.get()?, &back)
+    };
 
     view! {
         {move || sign_in_error.get().map(|e| view! { <p class="page-error" role="alert">{e}</p> })}
         {move || match phase.get() {
-            Phase::Starting => view! { <p class="loading" role="status">"Signing in…"</p> }.into_any(),
+            Phase::Starting => EitherOf3::A(view! { <p class="loading" role="status">"Signing in…"</p> }),
             Phase::SignedOut { notice, failed } => {
                 let sign_in = sign_in.clone();
-                view! {
+                // Offered right after signing out of the panel.
+                let provider_out = (!failed && notice.is_some())
+                    .then(provider_sign_out_url.clone())
+                    .flatten()
+                    .map(|url| view! {
+                        <button type="button" class="link" on:click=move |_| {
+                            if let Err(e) = browser::navigate(&url) {
+                                set_sign_in_error.set(Some(e.to_string()));
+                            }
+                        }>"Sign out of Microsoft too"</button>
+                    });
+                EitherOf3::B(view! {
                     <section class="signin">
                         {notice.map(|n| if failed {
-                            view! { <p class="notice failure" role="alert">{n}</p> }.into_any()
+                            Either::Left(view! { <p class="notice failure" role="alert">{n}</p> })
                         } else {
-                            view! { <p class="notice" role="status">{n}</p> }.into_any()
+                            Either::Right(view! { <p class="notice" role="status">{n} " " {provider_out}</p> })
                         })}
                         <p>"Sign in with an account that may manage the Defender for Endpoint live response library."</p>
                         <button type="button" class="primary" on:click=move |_| sign_in()>"Sign in"</button>
                     </section>
-                }
-                .into_any()
+                })
             }
             Phase::SignedIn(svc) => {
                 let account = svc.session().account_name();
                 let out = svc.clone();
                 let sign_in_again = sign_in_again.clone();
-                view! {
+                EitherOf3::C(view! {
                     <div class="account">
                         {account.map(|a| view! { <span>"Signed in as " <strong>{a}</strong></span> })}
                         <button type="button" class="link" on:click=move |_| {
                             out.session().sign_out();
+                            if !is_host {
+                                signin::signed_out();
+                            }
                             sign_in_needed.set(false);
                             phase.set(Phase::SignedOut { notice: Some("You are signed out of this panel.".into()), failed: false });
                         }>"Sign out"</button>
@@ -227,8 +216,7 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                         }
                     </Show>
                     <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed/>
-                }
-                .into_any()
+                })
             }
         }}
     }

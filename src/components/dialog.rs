@@ -6,6 +6,8 @@ use leptos::html;
 use leptos::prelude::*;
 use mde_wire::LibraryFile;
 
+use crate::listing::is_sha256;
+
 /// Asks to confirm deleting `target`; Delete runs `on_confirm`, Cancel or Escape closes.
 #[component]
 pub fn ConfirmDelete(
@@ -37,7 +39,9 @@ pub fn ConfirmDelete(
                 <h2 id="confirm-title">"Delete " {f.file_name.clone()} "?"</h2>
                 <div id="confirm-body">
                     <p>"File: " <strong>{f.file_name}</strong></p>
-                    <p>"SHA-256: " <code class="full-sha">{f.sha256}</code></p>
+                    <p>"SHA-256: " <code class="full-sha">{
+                        if is_sha256(&f.sha256) { f.sha256 } else { "not a valid SHA-256 (the API sent something else)".into() }
+                    }</code></p>
                     <p class="warning">
                         "This removes the file from the tenant's live response library for every admin. "
                         "It cannot be undone."

@@ -4,4 +4,5 @@ pub mod app;
 pub mod dialog;
 pub mod outcomes;
 pub mod panel;
+pub mod rows;
 pub mod table;

@@ -1,8 +1,8 @@
 //! The live region beside the table where every outcome is announced, naming its file.
 
-use std::collections::HashSet;
-
 use leptos::prelude::*;
+
+use crate::names::NameSet;
 
 use crate::messages::Tone;
 
@@ -37,7 +37,7 @@ pub fn Outcomes(
     /// What to show.
     outcomes: RwSignal<Vec<Outcome>>,
     /// Files whose automatic retry the person canceled.
-    canceled: RwSignal<HashSet<String>>,
+    canceled: RwSignal<NameSet>,
     /// A note about the client-side request budget, when calls are waiting.
     #[prop(into)]
     budget_note: Signal<Option<String>>,
@@ -48,7 +48,7 @@ pub fn Outcomes(
             let label = format!("Stop retrying {file}");
             view! {
                 <button type="button" class="link" aria-label=label
-                    on:click=move |_| canceled.update(|c| { c.insert(file.clone()); })>
+                    on:click=move |_| canceled.update(|c| { c.insert(&file); })>
                     "Stop retrying"
                 </button>
             }

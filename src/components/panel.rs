@@ -1,12 +1,14 @@
 //! The library panel: loads the list, filters and sorts it, runs deletes and announces
 //! their outcomes beside the table.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures::future::AbortHandle;
 use leptos::callback::UnsyncCallback;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
+
+use crate::names::NameSet;
 use mde_wire::LibraryFile;
 
 use crate::api::{now_ms, ApiError};
@@ -38,7 +40,7 @@ async fn countdown(
     name: &str,
     wait_ms: u64,
     outcomes: RwSignal<Vec<Outcome>>,
-    canceled: RwSignal<HashSet<String>>,
+    canceled: RwSignal<NameSet>,
 ) -> bool {
     let deadline = now_ms() + wait_ms;
     loop {
@@ -80,9 +82,9 @@ pub fn LibraryPanel(
 ) -> impl IntoView {
     let (budget_until, set_budget_until) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
-    let removed = RwSignal::new(HashSet::<String>::new());
-    let pending = RwSignal::new(HashSet::<String>::new());
-    let canceled = RwSignal::new(HashSet::<String>::new());
+    let removed = RwSignal::new(NameSet::default());
+    let pending = RwSignal::new(NameSet::default());
+    let canceled = RwSignal::new(NameSet::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
 
@@ -94,9 +96,12 @@ pub fn LibraryPanel(
         move || tasks.cancel_all()
     });
 
-    // The list as last loaded: `None` until the first load ends. A reload leaves the old
-    // list on screen until the new one arrives, and supersedes (aborts) a load in flight.
-    let files = RwSignal::new_local(None::<Result<Arc<Vec<LibraryFile>>, OpError>>);
+    // The list as last loaded (with its count of unreadable entries): `None` until the first
+    // load succeeds. A reload leaves it on screen until the new list arrives, and a failed
+    // reload keeps it there under the error: nothing already shown is lost. A reload
+    // supersedes (aborts) a load in flight.
+    let files = RwSignal::new_local(None::<(Arc<Vec<LibraryFile>>, usize)>);
+    let load_error = RwSignal::new_local(None::<OpError>);
     let loading = StoredValue::new(None::<AbortHandle>);
     let list_service = service.clone();
     let list_tasks = tasks.clone();
@@ -104,12 +109,26 @@ pub fn LibraryPanel(
         let svc = list_service.clone();
         let handle = list_tasks.spawn(async move {
             let on_wait = move |w| set_budget_until.set(w);
-            let result = svc.list(&on_wait).await.map(Arc::new);
+            let result = svc
+                .list(&on_wait)
+                .await
+                .map(|l| (Arc::new(l.files), l.unreadable));
             if result.is_ok() {
                 perf::measure_to_next_paint("mde:render", perf::LIST_LOADED);
             }
             set_budget_until.set(None);
-            files.set(Some(result));
+            match result {
+                Ok(list) => {
+                    load_error.set(None);
+                    files.set(Some(list));
+                }
+                Err(e) => {
+                    if needs_sign_in(&e) {
+                        sign_in_needed.set(true);
+                    }
+                    load_error.set(Some(e));
+                }
+            }
         });
         if let Some(previous) = loading.try_update_value(|l| l.replace(handle)).flatten() {
             previous.abort();
@@ -129,7 +148,7 @@ pub fn LibraryPanel(
     });
 
     let refresh = move || {
-        removed.set(HashSet::new());
+        removed.set(NameSet::default());
         load.run(());
     };
 
@@ -142,7 +161,7 @@ pub fn LibraryPanel(
             return;
         }
         pending.update(|p| {
-            p.insert(name.clone());
+            p.insert(&name);
         });
         canceled.update(|c| {
             c.remove(&name);
@@ -183,7 +202,7 @@ pub fn LibraryPanel(
             let (tone, text) = delete_outcome(&name, &result);
             match &result {
                 Ok(()) => removed.update(|r| {
-                    r.insert(name.clone());
+                    r.insert(&name);
                 }),
                 Err(OpError::Api(ApiError::NotFound(_))) => refresh(),
                 Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
@@ -222,31 +241,26 @@ pub fn LibraryPanel(
             <Outcomes outcomes=outcomes canceled=canceled budget_note=budget_note/>
             // A plain match on a signal, not a resource under Transition + Suspend: the
             // async machinery behind those weighed more than the rest of this component.
+            {move || load_error.get().map(|e| view! {
+                <div class="load-error" role="alert">
+                    <p>"Could not load the library: " {reason(&e)}</p>
+                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
+                </div>
+            })}
             {move || match files.get() {
-                None => view! { <p class="loading" role="status">"Loading the library…"</p> }.into_any(),
-                Some(Ok(list)) => view! {
+                None if load_error.with(Option::is_some) => EitherOf3::A(()),
+                None => EitherOf3::B(view! { <p class="loading" role="status">"Loading the library…"</p> }),
+                Some((list, unreadable)) => EitherOf3::C(view! {
                     <LibraryTable
                         files=list
+                        unreadable=unreadable
                         filter=filter
                         sort=sort
                         removed=removed
                         pending=pending
                         confirm=confirm
                     />
-                }
-                .into_any(),
-                Some(Err(e)) => {
-                    if needs_sign_in(&e) {
-                        sign_in_needed.set(true);
-                    }
-                    view! {
-                        <div class="load-error" role="alert">
-                            <p>"Could not load the library: " {reason(&e)}</p>
-                            <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                        </div>
-                    }
-                    .into_any()
-                }
+                }),
             }}
             <ConfirmDelete target=confirm on_confirm=run_delete/>
         </section>

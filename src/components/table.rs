@@ -1,16 +1,18 @@
 //! The library table: sortable headers and windowed rows, so 10,000 entries scroll smoothly.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+
+use crate::names::NameSet;
 use mde_wire::LibraryFile;
 
 use crate::browser;
-use crate::listing::{file_type, fold_all, short_sha, view_indices, Sort, SortKey};
+use crate::components::rows::{self, Action, Rows};
+use crate::listing::{fold_all, view_indices, Sort, SortKey};
 use crate::perf;
+use crate::tasks::TaskScope;
 
 /// Height of one row in pixels; the stylesheet fixes rows to it so the window math holds.
 pub const ROW_HEIGHT: f64 = 44.0;
@@ -24,21 +26,24 @@ const DEFAULT_VIEWPORT: f64 = 640.0;
 pub fn LibraryTable(
     /// Every file loaded.
     files: Arc<Vec<LibraryFile>>,
+    /// Entries of the list that could not be read, and so are not shown.
+    #[prop(optional)]
+    unreadable: usize,
     /// Filter text (name, description, creator).
     #[prop(into)]
     filter: Signal<String>,
     /// Sort column and direction.
     sort: RwSignal<Sort>,
     /// Names deleted since the load; hidden without a reload.
-    removed: RwSignal<HashSet<String>>,
+    removed: RwSignal<NameSet>,
     /// Names with a delete in flight.
-    pending: RwSignal<HashSet<String>>,
+    pending: RwSignal<NameSet>,
     /// Set to the file whose Delete button was pressed.
     confirm: RwSignal<Option<LibraryFile>>,
 ) -> impl IntoView {
     let loaded = files.len();
     // Deleted names were all in this load, so the total shrinks with them.
-    let total = move || loaded.saturating_sub(removed.with(HashSet::len));
+    let total = move || loaded.saturating_sub(removed.with(NameSet::len));
     let data = files.clone();
     let folded = fold_all(&files);
     let rows = Memo::new(move |_| {
@@ -73,10 +78,14 @@ pub fn LibraryTable(
         (start, (start + count).min(n))
     });
     let (copied, set_copied) = signal(None::<String>);
+    // A clipboard write that ends after the table is gone must not touch its signals.
+    let copy_tasks = TaskScope::default();
+    on_cleanup({
+        let t = copy_tasks.clone();
+        move || t.cancel_all()
+    });
     let names = files.clone();
-    // (index, busy, copied) is the row's key: the index names the file within this load, and
-    // a change to either flag rebuilds just that row. The position is not in the key, so a
-    // scroll or a filter keeps the rows that stay in view and builds only the new ones.
+    // The rows in view, keyed by (index, busy, copied): see `rows`.
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
@@ -92,18 +101,44 @@ pub fn LibraryTable(
             })
         })
     };
-    // 1-based row number for `aria-rowindex`; the header row is 1.
-    let row_index = move |i: usize| {
-        let (start, end) = window.get();
-        rows.with(|r| r[start..end].iter().position(|&x| x == i))
-            .map_or(0, |k| start + k + 2)
-    };
     let top_pad = move || format!("{}px", window.get().0 * ROW_HEIGHT as usize);
     let bottom_pad = move || {
         let n = rows.with(Vec::len);
         format!("{}px", (n - window.get().1) * ROW_HEIGHT as usize)
     };
     let shown = move || rows.with(Vec::len);
+
+    // The rows themselves are DOM built by `rows`, redrawn when the window, the order, a
+    // busy flag or the copied hash changes.
+    let body = NodeRef::<html::Tbody>::new();
+    let bottom = NodeRef::<html::Tr>::new();
+    let drawn = StoredValue::new_local(Rows::default());
+    let row_files = files.clone();
+    Effect::new(move |_| {
+        let keys = visible();
+        let first_row = window.with(|w| w.0) + 2;
+        if let (Some(body), Some(bottom)) = (body.get(), bottom.get()) {
+            drawn.update_value(|d| d.show(&body, &bottom, &row_files, &keys, first_row));
+        }
+    });
+    // One listener for every row's buttons.
+    let click_files = files.clone();
+    let on_body_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev.target() else { return };
+        match rows::action(&target) {
+            Some(Action::Delete(i)) => confirm.set(Some(click_files[i].clone())),
+            Some(Action::Copy(i)) => {
+                let f = &click_files[i];
+                let (sha, name) = (f.sha256.clone(), f.file_name.clone());
+                copy_tasks.spawn(async move {
+                    if browser::copy_text(&sha).await.is_ok() {
+                        set_copied.set(Some(name));
+                    }
+                });
+            }
+            None => {}
+        }
+    };
 
     let header = move |key: SortKey| {
         let aria = move || {
@@ -138,11 +173,17 @@ pub fn LibraryTable(
         <p class="count" aria-live="polite">
             {move || {
                 let (n, total) = (shown(), total());
-                if n == total {
+                let mut text = if n == total {
                     format!("{total} files")
                 } else {
                     format!("Showing {n} of {total} files")
+                };
+                if unreadable > 0 {
+                    text += &format!(
+                        "; {unreadable} entries of the list could not be read and are not shown"
+                    );
                 }
+                text
             }}
         </p>
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
@@ -153,18 +194,9 @@ pub fn LibraryTable(
                         <th scope="col" class="col-actions">"Actions"</th>
                     </tr>
                 </thead>
-                <tbody>
+                <tbody node_ref=body on:click=on_body_click>
                     <tr class="spacer" aria-hidden="true" style:height=top_pad></tr>
-                    <For
-                        each=visible
-                        key=|row| *row
-                        children=move |(i, busy, copied)| {
-                            let f = files[i].clone();
-                            let pos = Signal::derive(move || row_index(i));
-                            view! { <Row file=f pos=pos busy=busy copied=copied confirm=confirm set_copied=set_copied/> }
-                        }
-                    />
-                    <tr class="spacer" aria-hidden="true" style:height=bottom_pad></tr>
+                    <tr class="spacer" aria-hidden="true" node_ref=bottom style:height=bottom_pad></tr>
                 </tbody>
             </table>
             <Show when=move || shown() == 0>
@@ -177,77 +209,5 @@ pub fn LibraryTable(
                 </p>
             </Show>
         </div>
-    }
-}
-
-/// Local time as text with the full UTC time on hover.
-fn time_cell(iso: &str) -> impl IntoView {
-    let (local, utc) =
-        browser::local_and_utc(iso).unwrap_or_else(|| (iso.to_string(), iso.to_string()));
-    view! { <td><time datetime=iso.to_string() title=utc>{local}</time></td> }
-}
-
-/// One row. Only its row number is reactive: when its file becomes busy or its hash is
-/// copied, the `For` key changes and the row is rebuilt, which keeps the wasm smaller.
-#[component]
-fn Row(
-    file: LibraryFile,
-    pos: Signal<usize>,
-    busy: bool,
-    copied: bool,
-    confirm: RwSignal<Option<LibraryFile>>,
-    set_copied: WriteSignal<Option<String>>,
-) -> impl IntoView {
-    let name = file.file_name.clone();
-    let sha = file.sha256.clone();
-    let copy_name = name.clone();
-    let on_copy = move |_| {
-        let sha = sha.clone();
-        let n = copy_name.clone();
-        spawn_local(async move {
-            if browser::copy_text(&sha).await.is_ok() {
-                set_copied.set(Some(n));
-            }
-        });
-    };
-    let params = match (file.has_parameters, file.parameters_description.as_deref()) {
-        (true, Some(d)) if !d.is_empty() => format!("Yes: {d}"),
-        (true, _) => "Yes".to_string(),
-        (false, Some(d)) if !d.is_empty() => format!("No ({d})"),
-        (false, _) => "No".to_string(),
-    };
-    let description = file.description.clone().unwrap_or_default();
-    let created_by = file.created_by.clone().unwrap_or_default();
-    let kind = file_type(&file.file_name);
-    let short = short_sha(&file.sha256).to_string();
-    let open = file.clone();
-    view! {
-        <tr aria-rowindex=pos class:pending=busy>
-            <th scope="row" class="name" title=name.clone()>{name.clone()}</th>
-            <td class="type">{kind}</td>
-            <td class="description" title=description.clone()>{description.clone()}</td>
-            <td class="params" title=params.clone()>{params.clone()}</td>
-            <td class="created-by" title=created_by.clone()>{created_by.clone()}</td>
-            {time_cell(&file.creation_time)}
-            {time_cell(&file.last_updated_time)}
-            <td class="sha">
-                <code title=file.sha256.clone()>{short}</code>
-                <button type="button" class="copy" aria-label=format!("Copy SHA-256 of {name}") on:click=on_copy>
-                    {if copied { "Copied" } else { "Copy" }}
-                </button>
-            </td>
-            <td class="actions">
-                <button
-                    type="button"
-                    class="delete"
-                    aria-label=format!("Delete {name}")
-                    disabled=busy
-                    aria-busy=busy.to_string()
-                    on:click=move |_| confirm.set(Some(open.clone()))
-                >
-                    {if busy { "Deleting…" } else { "Delete" }}
-                </button>
-            </td>
-        </tr>
     }
 }

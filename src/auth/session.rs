@@ -1,7 +1,7 @@
 //! The token source: hands out access tokens, from the app's own PKCE sign-in or from the
 //! embedding portal, and refreshes them single-flight.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
@@ -9,9 +9,10 @@ use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::provider;
+use super::{AuthError, Endpoints, TokenSet};
 use crate::api::now_ms;
 use crate::config::PkceConfig;
-use crate::oauth::{self, AuthError, Endpoints, TokenSet};
 
 /// Refresh this long before expiry, so a call never leaves with a token about to die.
 const REFRESH_MARGIN_MS: u64 = 2 * 60 * 1000;
@@ -60,9 +61,8 @@ impl<T: Clone + 'static> SingleFlight<T> {
 #[derive(Clone)]
 enum Source {
     Pkce {
-        cfg: PkceConfig,
-        endpoints: Endpoints,
-        redirect_uri: String,
+        // What a refresh needs, shared by every clone of the session.
+        grant: Rc<(PkceConfig, Endpoints, String)>,
         tokens: Rc<RefCell<Option<TokenSet>>>,
     },
     Host,
@@ -73,6 +73,8 @@ enum Source {
 pub struct Session {
     source: Source,
     flight: Rc<SingleFlight<Result<String, AuthError>>>,
+    // Set by `sign_out`: a refresh still in flight then drops what it brings back.
+    ended: Rc<Cell<bool>>,
 }
 
 impl Session {
@@ -85,12 +87,11 @@ impl Session {
     ) -> Self {
         Self {
             source: Source::Pkce {
-                cfg,
-                endpoints,
-                redirect_uri,
+                grant: Rc::new((cfg, endpoints, redirect_uri)),
                 tokens: Rc::new(RefCell::new(Some(tokens))),
             },
             flight: Rc::default(),
+            ended: Rc::default(),
         }
     }
 
@@ -99,6 +100,7 @@ impl Session {
         Self {
             source: Source::Host,
             flight: Rc::default(),
+            ended: Rc::default(),
         }
     }
 
@@ -110,15 +112,38 @@ impl Session {
         }
     }
 
-    /// Forgets every token of this session.
+    /// Ends this session: forgets its tokens, and no call of it gets a token afterwards, not
+    /// even from a refresh (or a host request) that was in flight. A new sign-in makes a new
+    /// session.
     pub fn sign_out(&self) {
+        self.ended.set(true);
         if let Source::Pkce { tokens, .. } = &self.source {
             *tokens.borrow_mut() = None;
         }
     }
 
+    /// Whether `sign_out` was called.
+    pub fn is_signed_out(&self) -> bool {
+        self.ended.get()
+    }
+
+    fn signed_out_error() -> AuthError {
+        AuthError::SignInRequired("signed out".into())
+    }
+
     /// A token valid for a while yet, refreshing first if it is about to expire.
     pub async fn access_token(&self) -> Result<String, AuthError> {
+        if self.ended.get() {
+            return Err(Self::signed_out_error());
+        }
+        let token = self.current_or_refresh().await?;
+        if self.ended.get() {
+            return Err(Self::signed_out_error());
+        }
+        Ok(token)
+    }
+
+    async fn current_or_refresh(&self) -> Result<String, AuthError> {
         match &self.source {
             Source::Pkce { tokens, .. } => {
                 let current = tokens.borrow().clone();
@@ -134,6 +159,9 @@ impl Session {
 
     /// After a 401 with `rejected`: a new token, refreshed once for all callers.
     pub async fn after_unauthorized(&self, rejected: &str) -> Result<String, AuthError> {
+        if self.ended.get() {
+            return Err(Self::signed_out_error());
+        }
         if let Source::Pkce { tokens, .. } = &self.source {
             // Another call may have refreshed already; use its token instead of refreshing again.
             let current = tokens.borrow().as_ref().map(|t| t.access_token.clone());
@@ -146,21 +174,22 @@ impl Session {
 
     fn refresh(&self) -> impl Future<Output = Result<String, AuthError>> {
         let source = self.source.clone();
+        let ended = self.ended.clone();
         self.flight.run(move || async move {
             match source {
-                Source::Pkce {
-                    cfg,
-                    endpoints,
-                    redirect_uri,
-                    tokens,
-                } => {
+                Source::Pkce { grant, tokens } => {
+                    let (cfg, endpoints, redirect_uri) = &*grant;
                     let previous = tokens
                         .borrow()
                         .clone()
                         .ok_or_else(|| AuthError::SignInRequired("signed out".into()))?;
                     let fresh =
-                        oauth::refresh(&cfg, &endpoints, &redirect_uri, &previous, now_ms())
+                        provider::refresh(cfg, endpoints, redirect_uri, &previous, now_ms())
                             .await?;
+                    // Signed out meanwhile: the tokens must not come back.
+                    if ended.get() {
+                        return Err(Session::signed_out_error());
+                    }
                     let token = fresh.access_token.clone();
                     *tokens.borrow_mut() = Some(fresh);
                     Ok(token)
@@ -195,16 +224,75 @@ async fn host_token(force_refresh: bool) -> Result<String, AuthError> {
             .map_err(|_| fail("getToken rejected"))?,
         Err(v) => v,
     };
-    value
+    let token = value
         .as_string()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| fail("getToken did not return a token string"))
+        .ok_or_else(|| fail("getToken did not return a token string"))?;
+    if !is_valid_token(&token) {
+        return Err(fail("getToken returned a malformed token"));
+    }
+    Ok(token)
+}
+
+/// A bearer token is visible ASCII (RFC 6750 `b64token`, JWTs included): anything else (CR,
+/// LF, spaces, characters above U+00FF) would be refused by the browser inside `fetch`, or
+/// worse, split a header.
+pub fn is_valid_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
+
+    fn signed_in() -> Session {
+        let cfg = crate::config::PkceConfig {
+            authority: "https://login/t/v2.0".into(),
+            client_id: "c".into(),
+            scopes: vec!["s".into()],
+            redirect_uri: None,
+        };
+        let ep = Endpoints {
+            issuer: "https://login/t/v2.0".into(),
+            authorization_endpoint: "https://login/t/authorize".into(),
+            token_endpoint: "https://login/t/token".into(),
+            end_session_endpoint: None,
+            iss_required: false,
+        };
+        let tokens = TokenSet {
+            access_token: "at".into(),
+            expires_at_ms: u64::MAX,
+            refresh_token: Some("rt".into()),
+            account_name: None,
+            login_hint: None,
+        };
+        Session::pkce(cfg, ep, "https://app/".into(), tokens)
+    }
+
+    #[test]
+    fn after_sign_out_no_token_is_handed_out() {
+        let s = signed_in();
+        let clone = s.clone();
+        assert_eq!(futures::executor::block_on(s.access_token()).unwrap(), "at");
+        clone.sign_out();
+        assert!(s.is_signed_out());
+        assert!(matches!(
+            futures::executor::block_on(s.access_token()),
+            Err(AuthError::SignInRequired(_))
+        ));
+        assert!(matches!(
+            futures::executor::block_on(s.after_unauthorized("at")),
+            Err(AuthError::SignInRequired(_))
+        ));
+    }
+
+    #[test]
+    fn tokens_must_be_visible_ascii() {
+        assert!(is_valid_token("eyJ0eXAi.eyJzdWIi.c2ln-_~+/="));
+        for bad in ["", "a b", "a\r\nX-Evil: 1", "caf\u{e9}", "\u{2603}"] {
+            assert!(!is_valid_token(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn concurrent_callers_share_one_run() {

@@ -1,23 +1,24 @@
-//! OAuth 2.0 authorization code + PKCE against an OpenID provider (Entra ID); random values
-//! and SHA-256 come from the browser (WebCrypto).
+//! The OAuth 2.0 / OpenID Connect protocol, pure: authorize URLs, the redirect's query,
+//! `state`/`iss`/`nonce` checks, and the provider's JSON documents. No I/O here, so every rule
+//! is unit-tested natively.
 //!
 //! The `oauth2` crate was tried first and measured: with its `url`, `idna` and `http`
-//! dependencies it added about 60 KB gzip to the first load, more than a third of the
-//! budget, for two form posts and one query string. The protocol surface used here is small
+//! dependencies it added 105 KB gzip to the first load, two thirds of the 150 KB budget,
+//! for two form posts and one query string. The protocol surface used here is small
 //! and fully unit-tested instead.
 //!
-//! Flow: `discover` → `begin_sign_in` (stores state, nonce and verifier in `sessionStorage`
-//! only across the redirect) → provider → `complete_sign_in` (checks state and `iss`,
-//! redeems the code, checks the nonce) → `refresh` when the access token runs out.
+//! Flow: `provider::discover` → `signin::begin` (stores state, nonce and verifier in
+//! `sessionStorage` only across the redirect) → provider → `signin::complete` (checks state
+//! and `iss`, redeems the code, checks the nonce) → `provider::refresh` when the access
+//! token runs out.
 
-use crate::browser::{self, BrowserError};
+use crate::browser::BrowserError;
 use crate::config::PkceConfig;
-use crate::http::{self, Method};
 use crate::json::Json;
 use crate::url;
 
 /// `sessionStorage` key of the sign-in in progress.
-const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
+pub(crate) const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
 /// A pending sign-in older than this is discarded (Entra codes live 10 minutes).
 const PENDING_MAX_AGE_MS: u64 = 15 * 60 * 1000;
 
@@ -38,19 +39,26 @@ pub enum AuthError {
     /// RFC 9207 `iss` differs from the discovered issuer (possible mix-up attack).
     #[error("The sign-in response came from an unexpected issuer ({0}). Sign in again.")]
     IssuerMismatch(String),
-    /// The ID token's nonce does not match.
-    #[error("The ID token did not match this sign-in (nonce mismatch). Sign in again.")]
+    /// RFC 9207 `iss` is missing though discovery says the provider always sends it.
+    #[error("The sign-in response did not name its issuer, which this sign-in service always does. Sign in again.")]
+    IssuerMissing,
+    /// The ID token's nonce does not match, or no ID token came to check it in.
+    #[error(
+        "The ID token did not match this sign-in (nonce mismatch or no ID token). Sign in again."
+    )]
     NonceMismatch,
     /// A code arrived but no sign-in was started in this tab (or it expired).
     #[error("No sign-in was in progress in this tab, or it took too long. Sign in again.")]
     NoPendingSignIn,
-    /// The provider returned `error=` to the redirect URI.
-    #[error("Sign-in was not completed: {error}. {description}")]
+    /// The provider returned `error=` to the redirect URI for this tab's sign-in. Only the
+    /// error code and the AADSTS number are kept: the description is free text from the
+    /// address bar, which anyone can put there.
+    #[error("Sign-in was not completed: {error}{aadsts}.")]
     Denied {
-        /// OAuth error code, such as `access_denied`.
+        /// OAuth error code, such as `access_denied` (letters and `_` only).
         error: String,
-        /// The provider's description.
-        description: String,
+        /// ` (AADSTS65004)`, or empty.
+        aadsts: String,
     },
     /// The session cannot be renewed silently; a new interactive sign-in is needed.
     #[error("Your sign-in has expired. Sign in again. ({0})")]
@@ -83,6 +91,10 @@ pub struct Endpoints {
     pub authorization_endpoint: String,
     /// Where codes and refresh tokens are redeemed.
     pub token_endpoint: String,
+    /// Where the browser signs out of the provider, if it has one.
+    pub end_session_endpoint: Option<String>,
+    /// Discovery's `authorization_response_iss_parameter_supported`: `iss` is then required.
+    pub iss_required: bool,
 }
 
 /// What the app keeps across the redirect, in `sessionStorage`, and removes on return.
@@ -102,6 +114,8 @@ pub struct PendingSignIn {
     pub started_ms: u64,
     /// The filter text on the page, restored after the round trip.
     pub filter: String,
+    /// A `prompt=none` attempt: "interaction required" then just means "show Sign in".
+    pub silent: bool,
 }
 
 /// Tokens of a signed-in session. Held in memory only.
@@ -115,6 +129,8 @@ pub struct TokenSet {
     pub refresh_token: Option<String>,
     /// The account's display name, from the ID token, for display only.
     pub account_name: Option<String>,
+    /// The account's sign-in name, from the ID token: the `login_hint` of a silent sign-in.
+    pub login_hint: Option<String>,
 }
 
 // Never print tokens, even in a debug dump.
@@ -159,11 +175,11 @@ pub fn query_pairs(href: &str) -> Vec<(String, String)> {
 
 /// A successful token response (RFC 6749 §5.1, plus OpenID's `id_token`).
 #[derive(Debug, PartialEq)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Option<u64>,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: String,
+    pub(crate) expires_in: Option<u64>,
+    pub(crate) refresh_token: Option<String>,
+    pub(crate) id_token: Option<String>,
 }
 
 /// A token error response (RFC 6749 §5.2), as Entra sends it.
@@ -241,6 +257,7 @@ pub fn check_return(
     pending: &PendingSignIn,
     state: Option<&str>,
     iss: Option<&str>,
+    iss_required: bool,
     now_ms: u64,
 ) -> Result<(), AuthError> {
     if now_ms.saturating_sub(pending.started_ms) > PENDING_MAX_AGE_MS {
@@ -252,8 +269,74 @@ pub fn check_return(
     }
     match iss {
         Some(i) if i != pending.issuer => Err(AuthError::IssuerMismatch(i.to_string())),
+        None if iss_required => Err(AuthError::IssuerMissing),
         _ => Ok(()),
     }
+}
+
+/// The error a returning `error=` response means for this tab, or `None` when it answers no
+/// sign-in of this tab (wrong or missing `state`): such a response is ignored, and the
+/// sign-in in progress, if any, is left alone.
+pub fn error_return(
+    pending: Option<&PendingSignIn>,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Option<AuthError> {
+    let pending = pending?;
+    if state != Some(pending.state.as_str()) {
+        return None;
+    }
+    let code_ok = !error.is_empty()
+        && error.len() <= 64
+        && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    let aadsts = description
+        .find("AADSTS")
+        .map(|i| {
+            let digits: String = description[i + 6..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(9)
+                .collect();
+            digits
+        })
+        .filter(|d| !d.is_empty())
+        .map(|d| format!(" (AADSTS{d})"))
+        .unwrap_or_default();
+    Some(AuthError::Denied {
+        error: if code_ok { error } else { "unknown_error" }.to_string(),
+        aadsts,
+    })
+}
+
+/// Whether a silent sign-in's error only means "the person has to sign in interactively".
+pub fn needs_interaction(error: &str) -> bool {
+    matches!(
+        error,
+        "interaction_required"
+            | "login_required"
+            | "consent_required"
+            | "account_selection_required"
+    )
+}
+
+/// Checks discovered endpoints: https (or loopback http), on the authority's own origin, so a
+/// tampered discovery document cannot send codes or tokens anywhere else.
+pub fn check_endpoints(ep: &Endpoints, authority: &str) -> Result<(), String> {
+    let origin = mde_wire::origin_of(authority).unwrap_or_default();
+    let endpoints = [&ep.authorization_endpoint, &ep.token_endpoint]
+        .into_iter()
+        .chain(ep.end_session_endpoint.as_ref());
+    for u in endpoints {
+        let same_origin = mde_wire::origin_of(u).is_some_and(|o| o.eq_ignore_ascii_case(origin))
+            && u.as_bytes().get(origin.len()) == Some(&b'/');
+        if !url::is_secure(u) || !same_origin {
+            return Err(format!(
+                "endpoint {u} is not on the authority's https origin {origin}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Claims of the ID token the app uses; display and nonce only, never authorization.
@@ -265,6 +348,8 @@ pub struct IdClaims {
     pub preferred_username: Option<String>,
     /// Nonce echoed from the request.
     pub nonce: Option<String>,
+    /// Entra's opaque hint for later sign-ins of the same account.
+    pub login_hint: Option<String>,
 }
 
 /// Decodes (without verifying) the payload of a JWT.
@@ -276,6 +361,7 @@ pub fn id_claims(jwt: &str) -> Option<IdClaims> {
         name: claims.opt_string("name").ok()?,
         preferred_username: claims.opt_string("preferred_username").ok()?,
         nonce: claims.opt_string("nonce").ok()?,
+        login_hint: claims.opt_string("login_hint").ok()?,
     })
 }
 
@@ -286,11 +372,15 @@ pub fn read_endpoints(text: &str) -> Result<Endpoints, String> {
         issuer: doc.string("issuer")?,
         authorization_endpoint: doc.string("authorization_endpoint")?,
         token_endpoint: doc.string("token_endpoint")?,
+        end_session_endpoint: doc.opt_string("end_session_endpoint")?,
+        iss_required: doc
+            .opt_bool("authorization_response_iss_parameter_supported")?
+            .unwrap_or(false),
     })
 }
 
 /// Reads a token response (RFC 6749 §5.1) or a token error (§5.2).
-fn read_token_response(text: &str) -> Result<TokenResponse, String> {
+pub(crate) fn read_token_response(text: &str) -> Result<TokenResponse, String> {
     let doc = Json::parse(text).map_err(|e| e.to_string())?;
     Ok(TokenResponse {
         access_token: doc.string("access_token")?,
@@ -320,6 +410,7 @@ impl PendingSignIn {
             ("issuer", &self.issuer),
             ("started_ms", &self.started_ms.to_string()),
             ("filter", &self.filter),
+            ("silent", if self.silent { "1" } else { "0" }),
         ])
     }
 
@@ -335,31 +426,9 @@ impl PendingSignIn {
             issuer: get("issuer")?,
             started_ms: get("started_ms")?.parse().ok()?,
             filter: get("filter").unwrap_or_default(),
+            silent: get("silent").as_deref() == Some("1"),
         })
     }
-}
-
-/// Fetches `{authority}/.well-known/openid-configuration`.
-pub async fn discover(authority: &str) -> Result<Endpoints, AuthError> {
-    let doc_url = format!(
-        "{}/.well-known/openid-configuration",
-        authority.trim_end_matches('/')
-    );
-    let fail = |reason: String| AuthError::Discovery {
-        url: doc_url.clone(),
-        reason,
-    };
-    let resp = http::get(&doc_url).await.map_err(|e| fail(e.to_string()))?;
-    if resp.status != 200 {
-        return Err(fail(format!("HTTP {}", resp.status)));
-    }
-    let ep = read_endpoints(&resp.text).map_err(fail)?;
-    for u in [&ep.authorization_endpoint, &ep.token_endpoint] {
-        if !url::is_secure(u) {
-            return Err(fail(format!("endpoint {u} is not https")));
-        }
-    }
-    Ok(ep)
 }
 
 /// The authorization request URL (RFC 6749 §4.1.1 with RFC 7636 PKCE and OpenID nonce).
@@ -369,9 +438,10 @@ pub fn authorize_url(
     redirect_uri: &str,
     pending: &PendingSignIn,
     challenge: &str,
+    prompt: Option<(&str, Option<&str>)>,
 ) -> String {
     let scope = cfg.requested_scopes().join(" ");
-    let query = form_encode(&[
+    let mut query = form_encode(&[
         ("client_id", &cfg.client_id),
         ("response_type", "code"),
         ("redirect_uri", redirect_uri),
@@ -382,6 +452,13 @@ pub fn authorize_url(
         ("code_challenge", challenge),
         ("code_challenge_method", "S256"),
     ]);
+    // `prompt=none` with the last account's `login_hint` (silent), or `select_account`.
+    if let Some((prompt, hint)) = prompt {
+        query = query + "&" + &form_encode(&[("prompt", prompt)]);
+        if let Some(hint) = hint {
+            query = query + "&" + &form_encode(&[("login_hint", hint)]);
+        }
+    }
     let sep = if ep.authorization_endpoint.contains('?') {
         '&'
     } else {
@@ -390,96 +467,11 @@ pub fn authorize_url(
     format!("{}{sep}{query}", ep.authorization_endpoint)
 }
 
-/// Starts a sign-in: stores the pending record and returns the URL to navigate to.
-pub async fn begin_sign_in(
-    cfg: &PkceConfig,
-    ep: &Endpoints,
-    redirect_uri: &str,
-    filter: &str,
+pub(crate) fn token_set(
+    resp: &TokenResponse,
+    old_refresh: Option<String>,
     now_ms: u64,
-) -> Result<String, AuthError> {
-    let pending = PendingSignIn {
-        state: browser::random_token(32)?,
-        nonce: browser::random_token(32)?,
-        verifier: browser::random_token(32)?,
-        redirect_uri: redirect_uri.to_string(),
-        issuer: ep.issuer.clone(),
-        started_ms: now_ms,
-        filter: filter.to_string(),
-    };
-    let challenge = browser::sha256_b64url(&pending.verifier).await?;
-    let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge);
-    browser::session_set(PENDING_KEY, &pending.encode())?;
-    Ok(url)
-}
-
-/// Takes (reads and removes) the pending sign-in record.
-pub fn take_pending() -> Option<PendingSignIn> {
-    let text = browser::session_get(PENDING_KEY)?;
-    browser::session_remove(PENDING_KEY);
-    PendingSignIn::decode(&text)
-}
-
-/// Redeems the code of a checked return and checks the ID token's nonce.
-pub async fn redeem_code(
-    cfg: &PkceConfig,
-    ep: &Endpoints,
-    pending: &PendingSignIn,
-    code: &str,
-    now_ms: u64,
-) -> Result<TokenSet, AuthError> {
-    let resp = post_token(
-        ep,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &cfg.client_id),
-            ("code", code),
-            ("redirect_uri", &pending.redirect_uri),
-            ("code_verifier", &pending.verifier),
-        ],
-    )
-    .await?;
-    let set = token_set(&resp, None, now_ms);
-    let claims = resp.id_token.as_deref().and_then(id_claims);
-    if let Some(c) = &claims {
-        if c.nonce.as_deref() != Some(pending.nonce.as_str()) {
-            return Err(AuthError::NonceMismatch);
-        }
-    }
-    Ok(set)
-}
-
-/// Redeems a refresh token; the provider rotates it, so the new one replaces the old.
-pub async fn refresh(
-    cfg: &PkceConfig,
-    ep: &Endpoints,
-    redirect_uri: &str,
-    previous: &TokenSet,
-    now_ms: u64,
-) -> Result<TokenSet, AuthError> {
-    let Some(rt) = previous.refresh_token.clone() else {
-        return Err(AuthError::SignInRequired("no refresh token".into()));
-    };
-    let scope = cfg.requested_scopes().join(" ");
-    let resp = post_token(
-        ep,
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", &cfg.client_id),
-            ("refresh_token", &rt),
-            ("redirect_uri", redirect_uri),
-            ("scope", &scope),
-        ],
-    )
-    .await?;
-    let mut set = token_set(&resp, previous.refresh_token.clone(), now_ms);
-    if set.account_name.is_none() {
-        set.account_name = previous.account_name.clone();
-    }
-    Ok(set)
-}
-
-fn token_set(resp: &TokenResponse, old_refresh: Option<String>, now_ms: u64) -> TokenSet {
+) -> TokenSet {
     let lifetime = resp.expires_in.unwrap_or(3600).saturating_mul(1000);
     let claims = resp.id_token.as_deref().and_then(id_claims);
     TokenSet {
@@ -487,6 +479,9 @@ fn token_set(resp: &TokenResponse, old_refresh: Option<String>, now_ms: u64) -> 
         expires_at_ms: now_ms + lifetime,
         // Providers rotate refresh tokens; keep the old one only when no new one came.
         refresh_token: resp.refresh_token.clone().or(old_refresh),
+        login_hint: claims
+            .as_ref()
+            .and_then(|c| c.login_hint.clone().or(c.preferred_username.clone())),
         account_name: claims.and_then(|c| c.name.or(c.preferred_username)),
     }
 }
@@ -504,33 +499,6 @@ pub fn token_error(body: TokenErrorBody) -> AuthError {
     }
 }
 
-/// POSTs a grant to the token endpoint (a CORS request, as Entra allows for `spa` URIs).
-async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenResponse, AuthError> {
-    let resp = http::send(http::Request {
-        method: Method::Post,
-        url: &ep.token_endpoint,
-        headers: &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-        ],
-        body: Some(&form_encode(form)),
-    })
-    .await
-    .map_err(|e| AuthError::Network(e.to_string()))?;
-    let text = resp.text;
-    if (200..300).contains(&resp.status) {
-        return read_token_response(&text)
-            .map_err(|e| AuthError::Network(format!("unreadable token response: {e}")));
-    }
-    match read_token_error(&text) {
-        Some(body) => Err(token_error(body)),
-        None => Err(AuthError::Network(format!(
-            "token endpoint answered HTTP {}",
-            resp.status
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,6 +512,7 @@ mod tests {
             issuer: "https://login/t/v2.0".into(),
             started_ms: 1_000,
             filter: String::new(),
+            silent: false,
         }
     }
 
@@ -576,27 +545,127 @@ mod tests {
     #[test]
     fn state_and_issuer_are_checked() {
         let p = pending();
-        assert_eq!(check_return(&p, Some("s1"), None, 2_000), Ok(()));
+        assert_eq!(check_return(&p, Some("s1"), None, false, 2_000), Ok(()));
         assert_eq!(
-            check_return(&p, Some("s1"), Some("https://login/t/v2.0"), 2_000),
+            check_return(&p, Some("s1"), Some("https://login/t/v2.0"), false, 2_000),
             Ok(())
         );
         assert_eq!(
-            check_return(&p, Some("s2"), None, 2_000),
+            check_return(&p, Some("s2"), None, false, 2_000),
             Err(AuthError::StateMismatch)
         );
         assert_eq!(
-            check_return(&p, None, None, 2_000),
+            check_return(&p, None, None, false, 2_000),
             Err(AuthError::StateMismatch)
         );
         assert!(matches!(
-            check_return(&p, Some("s1"), Some("https://evil/"), 2_000),
+            check_return(&p, Some("s1"), Some("https://evil/"), false, 2_000),
             Err(AuthError::IssuerMismatch(_))
         ));
         assert_eq!(
-            check_return(&p, Some("s1"), None, 1_000 + PENDING_MAX_AGE_MS + 1),
+            check_return(&p, Some("s1"), None, false, 1_000 + PENDING_MAX_AGE_MS + 1),
             Err(AuthError::NoPendingSignIn)
         );
+        // Discovery says the provider sends `iss`: a response without it is refused
+        // (before the fix a missing `iss` was always accepted).
+        assert_eq!(
+            check_return(&p, Some("s1"), None, true, 2_000),
+            Err(AuthError::IssuerMissing)
+        );
+        assert_eq!(
+            check_return(&p, Some("s1"), Some("https://login/t/v2.0"), true, 2_000),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_an_error_answering_this_tabs_sign_in_is_shown_and_without_free_text() {
+        let p = pending();
+        let desc = "AADSTS65004: <b>Call +1-555 now</b> to restore access";
+        // Unsolicited (no or another state): ignored; before the fix it was shown.
+        assert_eq!(error_return(None, "access_denied", desc, Some("s1")), None);
+        assert_eq!(error_return(Some(&p), "access_denied", desc, None), None);
+        assert_eq!(
+            error_return(Some(&p), "access_denied", desc, Some("s2")),
+            None
+        );
+        let e = error_return(Some(&p), "access_denied", desc, Some("s1")).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "Sign-in was not completed: access_denied (AADSTS65004)."
+        );
+        let odd = error_return(Some(&p), "Call <me>", "no number", Some("s1")).unwrap();
+        assert_eq!(odd.to_string(), "Sign-in was not completed: unknown_error.");
+        assert!(needs_interaction("login_required"));
+        assert!(!needs_interaction("access_denied"));
+    }
+
+    #[test]
+    fn endpoints_are_pinned_to_the_authority_origin() {
+        let ep = |a: &str, t: &str, e: Option<&str>| Endpoints {
+            issuer: "https://login.microsoftonline.com/t/v2.0".into(),
+            authorization_endpoint: a.into(),
+            token_endpoint: t.into(),
+            end_session_endpoint: e.map(Into::into),
+            iss_required: false,
+        };
+        let authority = "https://login.microsoftonline.com/t/v2.0";
+        let good = "https://login.microsoftonline.com/t/oauth2/v2.0/";
+        assert!(check_endpoints(
+            &ep(
+                &format!("{good}authorize"),
+                &format!("{good}token"),
+                Some(&format!("{good}logout"))
+            ),
+            authority
+        )
+        .is_ok());
+        for (a, t, e) in [
+            (
+                "https://evil.example/authorize",
+                "https://login.microsoftonline.com/t/token",
+                None,
+            ),
+            (
+                "https://login.microsoftonline.com/t/a",
+                "https://login.microsoftonline.com.evil.example/t",
+                None,
+            ),
+            (
+                "https://login.microsoftonline.com/t/a",
+                "https://login.microsoftonline.com/t/t",
+                Some("https://evil.example/logout"),
+            ),
+            (
+                "http://login.microsoftonline.com/t/a",
+                "https://login.microsoftonline.com/t/t",
+                None,
+            ),
+        ] {
+            assert!(
+                check_endpoints(&ep(a, t, e), authority).is_err(),
+                "{a} {t} {e:?}"
+            );
+        }
+        let local = "http://127.0.0.1:8787/t/v2.0";
+        assert!(check_endpoints(
+            &ep(
+                "http://127.0.0.1:8787/t/authorize",
+                "http://127.0.0.1:8787/t/token",
+                None
+            ),
+            local
+        )
+        .is_ok());
+        assert!(check_endpoints(
+            &ep(
+                "http://localhost.evil.example/a",
+                "http://127.0.0.1:8787/t/token",
+                None
+            ),
+            local
+        )
+        .is_err());
     }
 
     #[test]
@@ -615,6 +684,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!((ep.issuer.as_str(), ep.token_endpoint.as_str()), ("i", "t"));
+        assert!(!ep.iss_required && ep.end_session_endpoint.is_none());
+        let ep = read_endpoints(
+            r#"{"issuer":"i","authorization_endpoint":"a","token_endpoint":"t",
+               "end_session_endpoint":"e","authorization_response_iss_parameter_supported":true}"#,
+        )
+        .unwrap();
+        assert!(ep.iss_required);
+        assert_eq!(ep.end_session_endpoint.as_deref(), Some("e"));
         assert!(read_endpoints(r#"{"issuer":"i"}"#)
             .unwrap_err()
             .contains("authorization_endpoint"));
@@ -653,6 +730,7 @@ mod tests {
             expires_at_ms: 1,
             refresh_token: Some("SECRET-RT".into()),
             account_name: None,
+            login_hint: None,
         };
         let s = format!("{t:?}");
         assert!(!s.contains("SECRET"), "{s}");
@@ -687,8 +765,10 @@ mod tests {
             issuer: "https://login/t/v2.0".into(),
             authorization_endpoint: "https://login/t/oauth2/v2.0/authorize".into(),
             token_endpoint: "https://login/t/oauth2/v2.0/token".into(),
+            end_session_endpoint: None,
+            iss_required: false,
         };
-        let url = authorize_url(&cfg, &ep, "https://app/x", &pending(), "ch4ll");
+        let url = authorize_url(&cfg, &ep, "https://app/x", &pending(), "ch4ll", None);
         let q: std::collections::HashMap<_, _> = query_pairs(&url).into_iter().collect();
         assert!(url.starts_with("https://login/t/oauth2/v2.0/authorize?"));
         assert_eq!(q["client_id"], "cid");
@@ -703,6 +783,20 @@ mod tests {
             "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access"
         );
         assert!(!url.contains(' '));
+        assert!(!q.contains_key("prompt"));
+        let silent = authorize_url(
+            &cfg,
+            &ep,
+            "https://app/x",
+            &pending(),
+            "ch4ll",
+            Some(("none", Some("ada@contoso.com"))),
+        );
+        let q: std::collections::HashMap<_, _> = query_pairs(&silent).into_iter().collect();
+        assert_eq!(
+            (q["prompt"].as_str(), q["login_hint"].as_str()),
+            ("none", "ada@contoso.com")
+        );
     }
 
     #[test]

@@ -1,0 +1,177 @@
+import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { baseURL } from '../playwright.config';
+
+// The outside review's findings (issue 8), each driven as a person (or an attacker with a
+// crafted link) would: every test here failed on the code before the fixes.
+
+async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
+  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
+  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}
+
+type Logged = { method: string; path: string; query: string | null; bearer: boolean };
+const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(request, 'GET', '/requests');
+
+// Any uncaught page error fails the test: a dead page after a sign-out was finding 3.
+function failOnPageErrors(page: Page) {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return () => expect(errors, 'uncaught page errors').toEqual([]);
+}
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+}
+
+const status = (page: Page) => page.locator('.outcomes [role=status]');
+const alert = (page: Page) => page.locator('.outcomes [role=alert]');
+
+test.beforeEach(async ({ request }) => {
+  await sim(request, 'POST', '/reset');
+});
+
+test('signing out during a 429 countdown leaves a working page and the delete is never sent again', async ({ page, request }) => {
+  const noErrors = failOnPageErrors(page);
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
+  });
+  await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(status(page)).toContainText('Rate limited; retrying in');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page.getByText('You are signed out of this panel.')).toBeVisible();
+  // Past the countdown: the retry must not fire, and the page must still answer.
+  await page.waitForTimeout(3_000);
+  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  expect(deletes.length).toBe(1);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('rowheader', { name: 'mac_collect.sh' })).toBeVisible();
+  noErrors();
+});
+
+test('an authorization error that answers no sign-in of this tab is not shown', async ({ page }) => {
+  const noErrors = failOnPageErrors(page);
+  await page.goto('/?error=access_denied&error_description=Your+account+is+locked.+Call+%2B1-555-0100&state=forged');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByText('Call +1-555-0100')).toHaveCount(0);
+  await expect(page).toHaveURL(`${baseURL}/`);
+  noErrors();
+});
+
+test('a denied sign-in shows the error code and AADSTS number, never the description text', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Deny' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Sign-in was not completed: access_denied (AADSTS65004).');
+});
+
+test('a reload signs in again silently, once; after a sign-out it does not', async ({ page, request }) => {
+  const noErrors = failOnPageErrors(page);
+  await signIn(page);
+  await sim(request, 'DELETE', '/requests');
+  await page.reload();
+  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/oauth2/v2.0/authorize'));
+  expect(authorize.length).toBe(1);
+  expect(authorize[0].query).toContain('prompt=none');
+  expect(authorize[0].query).toContain('login_hint=ada.admin%40contoso.example');
+  // No token ever reaches storage; only the sign-in name does.
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+  expect(stored).not.toContain('eyJ');
+
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await sim(request, 'DELETE', '/requests');
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect((await requestLog(request)).filter((r) => r.path.endsWith('/authorize')).length).toBe(0);
+  noErrors();
+});
+
+test('a silent sign-in that needs interaction falls back to the Sign in button without a loop', async ({ page, request }) => {
+  await signIn(page);
+  // The provider's session ends elsewhere (another tab signed out of Microsoft).
+  await sim(request, 'POST', '/reset');
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await page.waitForTimeout(500);
+  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/authorize'));
+  expect(authorize.length).toBe(1); // one silent attempt, no second
+});
+
+test('"Sign out of Microsoft too" ends the provider session; the next sign-in offers the account picker', async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByRole('button', { name: 'Sign out of Microsoft too' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await sim(request, 'DELETE', '/requests');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/authorize'));
+  expect(authorize[0].query).toContain('prompt=select_account');
+});
+
+test('a next-page link off the API is not followed, and no request carries the token there', async ({ page, request }) => {
+  const noErrors = failOnPageErrors(page);
+  const sent: string[] = [];
+  page.on('request', (r) => sent.push(r.url()));
+  await signIn(page);
+  for (const link of ['//evil.example/api/libraryfiles', '/\\evil.example/api/libraryfiles', 'https://evil.example/api/libraryfiles']) {
+    await sim(request, 'POST', '/faults', {
+      method: 'GET', pathPrefix: '/api/libraryfiles', status: 200,
+      body: { value: [{ fileName: 'one.ps1', sha256: 'a'.repeat(64) }], '@odata.nextLink': link },
+    });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect(page.locator('.load-error[role=alert]')).toContainText('next-page link outside the library API; it was not followed');
+    // What was on screen stays there.
+    await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toBeVisible();
+  }
+  expect(sent.filter((u) => u.includes('evil.example'))).toEqual([]);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByText('20 files')).toBeVisible();
+  noErrors();
+});
+
+test('one unreadable entry does not hide the others; a bad SHA-256 is shown as invalid and cannot be copied', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'GET', pathPrefix: '/api/libraryfiles', status: 200,
+    body: {
+      value: [
+        { fileName: 'good.ps1', sha256: 'b'.repeat(64) },
+        { fileName: 'odd-hash.ps1', sha256: 'not-a-hash' },
+        { fileName: 7 },
+        'garbage',
+      ],
+    },
+  });
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await expect(page.getByText('2 files; 2 entries of the list could not be read and are not shown')).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'good.ps1' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Copy SHA-256 of good.ps1' })).toBeVisible();
+  await expect(page.getByRole('row', { name: /odd-hash\.ps1/ })).toContainText('invalid');
+  await expect(page.getByRole('button', { name: 'Copy SHA-256 of odd-hash.ps1' })).toHaveCount(0);
+});
+
+test('Retry-After too large to read as a number is left to the person, not retried after 2 s', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '99999999999999999999',
+  });
+  await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(alert(page)).toContainText('Could not delete mac_collect.sh');
+  await expect(alert(page)).toContainText('rate limit');
+  await page.waitForTimeout(2_500);
+  expect((await requestLog(request)).filter((r) => r.method === 'DELETE').length).toBe(1);
+});

@@ -1,0 +1,208 @@
+//! Starting a sign-in, and completing it when the provider sends the browser back: the
+//! redirect flow, the one silent (`prompt=none`) attempt after a reload, and sign-out.
+//!
+//! Across the redirect `sessionStorage` holds the pending record (state, nonce, verifier),
+//! the last account's `login_hint`, and whether the person signed out; never a token.
+
+use super::protocol::{
+    authorize_url, check_return, error_return, needs_interaction, parse_return, strip_query,
+    AuthError, Endpoints, PendingSignIn, Return, TokenSet, PENDING_KEY,
+};
+use super::provider;
+use crate::browser;
+use crate::config::PkceConfig;
+
+/// `sessionStorage`: the last account's `login_hint`, for one silent sign-in after a reload.
+const HINT_KEY: &str = "mde-library-admin.login-hint";
+/// `sessionStorage`: set by a sign-out, so the next sign-in offers the account picker.
+const SIGNED_OUT_KEY: &str = "mde-library-admin.signed-out";
+
+/// How a sign-in is started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// From the Sign in button.
+    Interactive,
+    /// After a reload, with `prompt=none` and the last account's hint.
+    Silent,
+}
+
+/// Starts a sign-in: stores the pending record and returns the URL to navigate to.
+pub async fn begin(
+    cfg: &PkceConfig,
+    ep: &Endpoints,
+    redirect_uri: &str,
+    filter: &str,
+    mode: Mode,
+    now_ms: u64,
+) -> Result<String, AuthError> {
+    let pending = PendingSignIn {
+        state: browser::random_token(32)?,
+        nonce: browser::random_token(32)?,
+        verifier: browser::random_token(32)?,
+        redirect_uri: redirect_uri.to_string(),
+        issuer: ep.issuer.clone(),
+        started_ms: now_ms,
+        filter: filter.to_string(),
+        silent: mode == Mode::Silent,
+    };
+    let challenge = browser::sha256_b64url(&pending.verifier).await?;
+    let hint = browser::session_get(HINT_KEY);
+    let prompt = match mode {
+        Mode::Silent => Some(("none", hint.as_deref())),
+        // After a sign-out the provider's own session would sign the same person straight
+        // back in: on a shared console, let the next person pick their account.
+        Mode::Interactive if browser::session_get(SIGNED_OUT_KEY).is_some() => {
+            Some(("select_account", None))
+        }
+        Mode::Interactive => None,
+    };
+    let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge, prompt);
+    browser::session_set(PENDING_KEY, &pending.encode())?;
+    Ok(url)
+}
+
+/// Takes (reads and removes) the pending sign-in record.
+pub fn take_pending() -> Option<PendingSignIn> {
+    let text = browser::session_get(PENDING_KEY)?;
+    browser::session_remove(PENDING_KEY);
+    PendingSignIn::decode(&text)
+}
+
+fn peek_pending() -> Option<PendingSignIn> {
+    PendingSignIn::decode(&browser::session_get(PENDING_KEY)?)
+}
+
+/// What the page load found.
+pub enum Completion {
+    /// Signed in; `filter` is the one kept across the round trip.
+    SignedIn {
+        /// The tokens, for memory only.
+        tokens: TokenSet,
+        /// The redirect URI used, repeated when refreshing.
+        redirect_uri: String,
+        /// Filter text from before the redirect.
+        filter: String,
+    },
+    /// Not signed in; `notice` says why when a sign-in failed.
+    SignedOut(Option<AuthError>),
+    /// The page is on its way to the provider (the silent attempt).
+    Redirecting,
+}
+
+/// The endpoints (when discovery worked) and what the page load found.
+pub struct Started {
+    /// Discovered endpoints, for the Sign in button.
+    pub endpoints: Option<Endpoints>,
+    /// The outcome.
+    pub completion: Completion,
+}
+
+/// Completes a sign-in the address bar reports; or, with none and a remembered account,
+/// makes the one silent attempt of this page load (never in a frame, where the provider's
+/// pages refuse to load).
+pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Started {
+    let href = browser::location_href();
+    let ret = parse_return(&href);
+    if ret != Return::None {
+        // The code and state must not linger in the address bar or the history.
+        browser::replace_url(&strip_query(&href));
+    }
+    let endpoints = match provider::discover(&p.authority).await {
+        Ok(ep) => ep,
+        Err(e) => {
+            return Started {
+                endpoints: None,
+                completion: Completion::SignedOut(Some(e)),
+            }
+        }
+    };
+    let completion = match ret {
+        Return::None => {
+            let silent = browser::session_get(HINT_KEY).is_some()
+                && browser::session_get(SIGNED_OUT_KEY).is_none()
+                && !browser::is_framed();
+            match silent {
+                true => match begin(p, &endpoints, redirect_uri, "", Mode::Silent, now_ms).await {
+                    Ok(url) if browser::navigate(&url).is_ok() => Completion::Redirecting,
+                    _ => Completion::SignedOut(None),
+                },
+                false => Completion::SignedOut(None),
+            }
+        }
+        Return::Error {
+            error,
+            description,
+            state,
+            ..
+        } => {
+            let pending = peek_pending();
+            match error_return(pending.as_ref(), &error, &description, state.as_deref()) {
+                // Not an answer to this tab's sign-in: ignored, the pending one kept.
+                None => Completion::SignedOut(None),
+                Some(e) => {
+                    let pending = take_pending();
+                    if pending.is_some_and(|p| p.silent) && needs_interaction(&error) {
+                        // The silent attempt found no session: just offer Sign in.
+                        browser::session_remove(HINT_KEY);
+                        Completion::SignedOut(None)
+                    } else {
+                        Completion::SignedOut(Some(e))
+                    }
+                }
+            }
+        }
+        Return::Code { code, state, iss } => {
+            redeem(p, &endpoints, &code, &state, iss.as_deref(), now_ms).await
+        }
+    };
+    Started {
+        endpoints: Some(endpoints),
+        completion,
+    }
+}
+
+async fn redeem(
+    p: &PkceConfig,
+    ep: &Endpoints,
+    code: &str,
+    state: &str,
+    iss: Option<&str>,
+    now_ms: u64,
+) -> Completion {
+    let Some(pending) = take_pending() else {
+        return Completion::SignedOut(Some(AuthError::NoPendingSignIn));
+    };
+    if let Err(e) = check_return(&pending, Some(state), iss, ep.iss_required, now_ms) {
+        return Completion::SignedOut(Some(e));
+    }
+    match provider::redeem_code(p, ep, &pending, code, now_ms).await {
+        Ok(tokens) => {
+            browser::session_remove(SIGNED_OUT_KEY);
+            if let Some(hint) = &tokens.login_hint {
+                let _ = browser::session_set(HINT_KEY, hint);
+            }
+            Completion::SignedIn {
+                tokens,
+                redirect_uri: pending.redirect_uri,
+                filter: pending.filter,
+            }
+        }
+        Err(e) => Completion::SignedOut(Some(e)),
+    }
+}
+
+/// Records a sign-out: no silent sign-in after it, and the account picker next time.
+pub fn signed_out() {
+    browser::session_remove(HINT_KEY);
+    let _ = browser::session_set(SIGNED_OUT_KEY, "1");
+}
+
+/// The provider's sign-out URL ("Sign out of Microsoft too"), coming back to the panel.
+pub fn provider_sign_out_url(ep: &Endpoints, redirect_uri: &str) -> Option<String> {
+    let end = ep.end_session_endpoint.as_ref()?;
+    let sep = if end.contains('?') { '&' } else { '?' };
+    Some(format!(
+        "{end}{sep}{}",
+        super::protocol::form_encode(&[("post_logout_redirect_uri", redirect_uri)])
+    ))
+}

@@ -1,0 +1,220 @@
+//! The table's visible rows, built with the DOM directly rather than with `view!`.
+//!
+//! Measured: the row markup as Leptos views (keyed `For`, a component per row, ten cells with
+//! reactive attributes) cost 20 KB gzip of wasm, more than the rest of the table and panel
+//! together. Here each row is a handful of `createElement` calls, one click listener on the
+//! `<tbody>` serves every button (event delegation), and text is only ever set with
+//! `textContent`, so anything the API sends stays text.
+//!
+//! Rows are keyed by (file index, busy, copied): a scroll or a filter keeps the rows that stay
+//! in view and builds only the new ones; a row whose file becomes busy is rebuilt alone.
+
+use mde_wire::LibraryFile;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use crate::browser;
+use crate::listing::{file_type, is_sha256, short_sha};
+
+/// What a row shows: the file (index in the load) and its two flags.
+pub type Key = (usize, bool, bool);
+
+/// What a click in the body asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The row's Delete button.
+    Delete(usize),
+    /// The row's Copy button.
+    Copy(usize),
+}
+
+/// The rows currently in a `<tbody>`, between its two spacer rows.
+#[derive(Default)]
+pub struct Rows {
+    shown: Vec<(Key, Element)>,
+}
+
+impl Rows {
+    /// Makes `body` show `keys` (in order), numbering them from `first_row` for
+    /// `aria-rowindex`. Rows whose key is unchanged stay in place, untouched.
+    pub fn show(
+        &mut self,
+        body: &Element,
+        bottom_spacer: &Element,
+        files: &[LibraryFile],
+        keys: &[Key],
+        first_row: usize,
+    ) {
+        let Some(doc) = body.owner_document() else {
+            return;
+        };
+        if self.shown.is_empty() {
+            // A fresh table may be given the `<tbody>` of the one it replaces (Leptos rebuilds
+            // in place): rows drawn there before are not ours to keep.
+            while let Some(stale) = bottom_spacer.previous_element_sibling() {
+                if stale.get_attribute("data-i").is_none() {
+                    break;
+                }
+                stale.remove();
+            }
+        }
+        let mut old: Vec<(Key, Element)> = self.shown.drain(..).collect();
+        // Rows leaving the view go first, so the ones that stay are already in order.
+        old.retain(|(k, el)| {
+            let keep = keys.contains(k);
+            if !keep {
+                el.remove();
+            }
+            keep
+        });
+        let mut cursor: Option<Element> = body
+            .first_element_child()
+            .and_then(|top| top.next_element_sibling());
+        for (n, key) in keys.iter().enumerate() {
+            let el = match old.iter().position(|(k, _)| k == key) {
+                Some(at) => old.swap_remove(at).1,
+                None => build(&doc, &files[key.0], *key),
+            };
+            let at = cursor.as_ref().unwrap_or(bottom_spacer);
+            if &el == at {
+                cursor = el.next_element_sibling();
+            } else {
+                let _ = body.insert_before(&el, Some(at));
+            }
+            let _ = el.set_attribute("aria-rowindex", &(first_row + n).to_string());
+            self.shown.push((*key, el));
+        }
+    }
+}
+
+/// The action of a click on `target`, if it hit one of the rows' buttons.
+pub fn action(target: &web_sys::EventTarget) -> Option<Action> {
+    let button = target
+        .dyn_ref::<Element>()?
+        .closest("button[data-act]")
+        .ok()??;
+    let index = button
+        .closest("tr")
+        .ok()??
+        .get_attribute("data-i")?
+        .parse()
+        .ok()?;
+    match button.get_attribute("data-act")?.as_str() {
+        "delete" => Some(Action::Delete(index)),
+        "copy" => Some(Action::Copy(index)),
+        _ => None,
+    }
+}
+
+fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
+    let e = doc.create_element(tag).expect("a known tag name");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if !text.is_empty() {
+        e.set_text_content(Some(text));
+    }
+    e
+}
+
+/// A cell whose full text is also its tooltip (cells cut long text with an ellipsis).
+fn text_cell(doc: &Document, class: &str, text: &str) -> Element {
+    let td = el(doc, "td", class, text);
+    if !text.is_empty() {
+        let _ = td.set_attribute("title", text);
+    }
+    td
+}
+
+/// Local time, with the full UTC time on hover.
+fn time_cell(doc: &Document, iso: &str) -> Element {
+    let (local, utc) =
+        browser::local_and_utc(iso).unwrap_or_else(|| (iso.to_string(), iso.to_string()));
+    let td = el(doc, "td", "", "");
+    let time = el(doc, "time", "", &local);
+    let _ = time.set_attribute("datetime", iso);
+    let _ = time.set_attribute("title", &utc);
+    let _ = td.append_child(&time);
+    td
+}
+
+fn button(doc: &Document, class: &str, act: &str, label: &str, text: &str) -> Element {
+    let b = el(doc, "button", class, text);
+    let _ = b.set_attribute("type", "button");
+    let _ = b.set_attribute("data-act", act);
+    let _ = b.set_attribute("aria-label", label);
+    b
+}
+
+/// Parameters as one short phrase.
+pub fn params_text(f: &LibraryFile) -> String {
+    let d = f.parameters_description.as_deref().unwrap_or_default();
+    match (f.has_parameters, d.is_empty()) {
+        (true, false) => format!("Yes: {d}"),
+        (true, true) => "Yes".into(),
+        (false, false) => format!("No ({d})"),
+        (false, true) => "No".into(),
+    }
+}
+
+fn build(doc: &Document, f: &LibraryFile, (index, busy, copied): Key) -> Element {
+    let name = f.file_name.as_str();
+    let tr = el(doc, "tr", if busy { "pending" } else { "" }, "");
+    let _ = tr.set_attribute("data-i", &index.to_string());
+    let th = el(doc, "th", "name", name);
+    let _ = th.set_attribute("scope", "row");
+    let _ = th.set_attribute("title", name);
+    let sha = el(doc, "td", "sha", "");
+    if is_sha256(&f.sha256) {
+        let code = el(doc, "code", "", short_sha(&f.sha256));
+        let _ = code.set_attribute("title", &f.sha256);
+        let copy = button(
+            doc,
+            "copy",
+            "copy",
+            &format!("Copy SHA-256 of {name}"),
+            if copied { "Copied" } else { "Copy" },
+        );
+        let _ = sha.append_with_node_2(&code, &copy);
+    } else {
+        let bad = el(doc, "span", "invalid", "invalid");
+        let _ = bad.set_attribute("title", "The API sent a value that is not a SHA-256");
+        let _ = sha.append_child(&bad);
+    }
+    let actions = el(doc, "td", "actions", "");
+    let delete = button(
+        doc,
+        "delete",
+        "delete",
+        &format!("Delete {name}"),
+        if busy { "Deleting…" } else { "Delete" },
+    );
+    let _ = delete.set_attribute("aria-busy", if busy { "true" } else { "false" });
+    if busy {
+        let _ = delete.set_attribute("disabled", "");
+    }
+    let _ = actions.append_child(&delete);
+    let cells = [
+        th,
+        el(doc, "td", "type", &file_type(name)),
+        text_cell(
+            doc,
+            "description",
+            f.description.as_deref().unwrap_or_default(),
+        ),
+        text_cell(doc, "params", &params_text(f)),
+        text_cell(
+            doc,
+            "created-by",
+            f.created_by.as_deref().unwrap_or_default(),
+        ),
+        time_cell(doc, &f.creation_time),
+        time_cell(doc, &f.last_updated_time),
+        sha,
+        actions,
+    ];
+    for c in &cells {
+        let _ = tr.append_child(c);
+    }
+    tr
+}
