@@ -175,3 +175,26 @@ test('Retry-After too large to read as a number is left to the person, not retri
   await page.waitForTimeout(2_500);
   expect((await requestLog(request)).filter((r) => r.method === 'DELETE').length).toBe(1);
 });
+
+test('a delete waiting in the rate gate is never sent after a sign-out', async ({ page, request }) => {
+  const noErrors = failOnPageErrors(page);
+  // The page's clock is driven by the test, so the gate's one-minute wait passes at once.
+  await page.clock.install();
+  await page.route('**/config.json', async (route) => {
+    const real = await (await request.get(`${baseURL}/config.json`)).json();
+    real.rateLimit = { perMinute: 2, perHour: 100 };
+    await route.fulfill({ contentType: 'application/json', body: JSON.stringify(real) });
+  });
+  await signIn(page); // call 1: the list
+  for (const name of ['Clear-TempFolders.ps1', 'Restore-HostsFile.ps1']) { // call 2, then 3 waits
+    await page.getByRole('button', { name: `Delete ${name}`, exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+  }
+  await expect(status(page)).toContainText('Request budget spent');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.clock.fastForward(120_000);
+  await page.waitForTimeout(300);
+  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  expect(deletes.map((r) => r.path)).toEqual(['/api/libraryfiles/Clear-TempFolders.ps1']);
+  noErrors();
+});
