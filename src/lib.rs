@@ -10,6 +10,7 @@ pub mod b64url;
 pub mod browser;
 pub mod components;
 pub mod config;
+pub mod delete_flow;
 pub mod http;
 pub mod json;
 pub mod listing;

@@ -5,17 +5,13 @@ use mde_wire::ErrorDetail;
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
+use crate::delete_flow::Outcome;
 use crate::service::OpError;
 
 /// What the permission failure means in practice.
 pub const FORBIDDEN_HELP: &str = "You lack Library.Manage: the app's token needs the \
     Library.Manage permission (WindowsDefenderATP API, admin consent), and your account needs a \
     Defender role that can manage security settings to change the live response library.";
-
-/// Longest `Retry-After` the panel waits out by itself; beyond it, the person decides.
-pub const MAX_AUTO_WAIT_MS: u64 = 5 * 60 * 1000;
-/// Automatic retries of one operation after 429s.
-pub const MAX_RATE_RETRIES: u32 = 5;
 
 /// Whether an outcome is good news or needs attention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,14 +64,18 @@ pub fn needs_sign_in(e: &OpError) -> bool {
 }
 
 /// Message and tone for the outcome of deleting `name`.
-pub fn delete_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String) {
-    match result {
-        Ok(()) => (Tone::Success, format!("Deleted {name}.")),
-        Err(OpError::Api(ApiError::NotFound(_))) => (
+pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
+    match outcome {
+        Outcome::Deleted => (Tone::Success, format!("Deleted {name}.")),
+        Outcome::NotFound => (
             Tone::Failure,
             format!("{name} was not found in the library; it may have been deleted already."),
         ),
-        Err(e) => (
+        Outcome::Stopped => (
+            Tone::Progress,
+            format!("Stopped retrying; {name} was not deleted."),
+        ),
+        Outcome::Failed(e) => (
             Tone::Failure,
             format!(
                 "Could not delete {name}: {} Nothing was removed.",
@@ -88,17 +88,6 @@ pub fn delete_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String
 /// The countdown while a 429 is waited out.
 pub fn rate_limited_text(name: &str, seconds_left: u64) -> String {
     format!("Rate limited; retrying in {seconds_left} s to delete {name}.")
-}
-
-/// How long to wait after a 429: the server's `Retry-After` when readable, else an
-/// exponential backoff (2, 4, 8, … s, at most 60 s). `None`: too long to wait unattended.
-pub fn rate_wait_ms(retry_after_ms: Option<u64>, attempt: u32) -> Option<u64> {
-    match retry_after_ms {
-        Some(ms) if ms > MAX_AUTO_WAIT_MS => None,
-        // A zero wait would retry at once into another 429.
-        Some(ms) => Some(ms.max(1_000)),
-        None => Some((2_000u64 << attempt.min(5)).min(60_000)),
-    }
 }
 
 #[cfg(test)]
@@ -116,14 +105,15 @@ mod tests {
     #[test]
     fn delete_outcomes_name_the_file() {
         assert_eq!(
-            delete_outcome("a.ps1", &Ok(())),
+            delete_outcome("a.ps1", &Outcome::Deleted),
             (Tone::Success, "Deleted a.ps1.".into())
         );
         assert_eq!(
-            delete_outcome("a.ps1", &Err(ApiError::NotFound(None).into())).1,
+            delete_outcome("a.ps1", &Outcome::NotFound).1,
             "a.ps1 was not found in the library; it may have been deleted already."
         );
-        let (tone, text) = delete_outcome("a.ps1", &Err(ApiError::Forbidden(None).into()));
+        let (tone, text) =
+            delete_outcome("a.ps1", &Outcome::Failed(ApiError::Forbidden(None).into()));
         assert_eq!(tone, Tone::Failure);
         assert!(
             text.contains("Library.Manage") && text.contains("Defender role"),
@@ -131,11 +121,13 @@ mod tests {
         );
         let (_, text) = delete_outcome(
             "a.ps1",
-            &Err(ApiError::Status {
-                status: 500,
-                detail: detail(),
-            }
-            .into()),
+            &Outcome::Failed(
+                ApiError::Status {
+                    status: 500,
+                    detail: detail(),
+                }
+                .into(),
+            ),
         );
         assert_eq!(
             text,
@@ -147,17 +139,20 @@ mod tests {
     fn expired_sign_in_says_so() {
         let e: OpError = AuthError::SignInRequired("AADSTS700082".into()).into();
         assert!(needs_sign_in(&e));
-        assert!(delete_outcome("x", &Err(e)).1.contains("Sign in again"));
+        assert!(delete_outcome("x", &Outcome::Failed(e))
+            .1
+            .contains("Sign in again"));
     }
 
     #[test]
-    fn rate_wait_prefers_the_header_and_backs_off_without_it() {
-        assert_eq!(rate_wait_ms(Some(12_000), 0), Some(12_000));
-        assert_eq!(rate_wait_ms(Some(0), 0), Some(1_000));
-        assert_eq!(rate_wait_ms(Some(MAX_AUTO_WAIT_MS + 1), 0), None);
-        assert_eq!(rate_wait_ms(None, 0), Some(2_000));
-        assert_eq!(rate_wait_ms(None, 2), Some(8_000));
-        assert_eq!(rate_wait_ms(None, 10), Some(60_000));
+    fn countdown_and_stop_name_the_file() {
+        assert_eq!(
+            delete_outcome("a.sh", &Outcome::Stopped),
+            (
+                Tone::Progress,
+                "Stopped retrying; a.sh was not deleted.".into()
+            )
+        );
         assert_eq!(
             rate_limited_text("a.sh", 12),
             "Rate limited; retrying in 12 s to delete a.sh."

@@ -2,7 +2,8 @@
 //! the live regions, and the browser crypto the sign-in relies on.
 #![cfg(target_arch = "wasm32")]
 
-use mde_library_admin::names::NameSet;
+use mde_library_admin::delete_flow::{Cancel, FileState, Outcome as Ended};
+use mde_library_admin::names::NameMap;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -72,14 +73,14 @@ fn button_named(root: &web_sys::Element, label: &str) -> web_sys::HtmlElement {
 #[wasm_bindgen_test]
 async fn table_renders_fixture_rows_as_text() {
     let root = container();
-    let removed = RwSignal::new(NameSet::default());
+    let states = RwSignal::new(NameMap::<FileState>::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let filter = RwSignal::new(String::new());
     let files = fixture();
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <LibraryTable files=files.clone() filter=filter sort=RwSignal::new(Sort::default())
-                removed=removed pending=RwSignal::new(NameSet::default()) confirm=confirm/>
+                states=states confirm=confirm/>
         }
     });
     tick().await;
@@ -113,9 +114,7 @@ async fn table_renders_fixture_rows_as_text() {
 
     // A deleted name disappears without a reload.
     filter.set(String::new());
-    removed.update(|r| {
-        r.insert("xss.ps1");
-    });
+    states.update(|s| s.insert("xss.ps1", FileState::Done(Ended::Deleted)));
     tick().await;
     assert!(!text(&root).contains("xss.ps1"));
 
@@ -174,9 +173,19 @@ async fn dialog_names_file_and_hash_and_confirms_or_cancels() {
 async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     let root = container();
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
-    let canceled = RwSignal::new(NameSet::default());
+    let cancel = Cancel::default();
+    let states = RwSignal::new(NameMap::<FileState>::default());
+    states.update(|s| {
+        s.insert(
+            "a.ps1",
+            FileState::Waiting {
+                seconds_left: 2,
+                cancel: cancel.clone(),
+            },
+        )
+    });
     let _h = leptos::mount::mount_to(root.clone(), move || {
-        view! { <Outcomes outcomes=outcomes canceled=canceled budget_note=Signal::derive(|| None::<String>)/> }
+        view! { <Outcomes outcomes=outcomes states=states budget_note=Signal::derive(|| None::<String>)/> }
     });
     let status = root.query_selector("[role=status]").unwrap().unwrap();
     let alert = root.query_selector("[role=alert]").unwrap().unwrap();
@@ -201,7 +210,7 @@ async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     assert!(text(&status).contains("Rate limited; retrying in 2 s to delete a.ps1."));
     button_named(&root, "Stop retrying a.ps1").click();
     tick().await;
-    assert!(canceled.get_untracked().contains("a.ps1"));
+    assert!(cancel.is_canceled());
 
     say("a.ps1", Tone::Success, "Deleted a.ps1.", false);
     say(

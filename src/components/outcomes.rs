@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::names::NameSet;
+use crate::delete_flow::FileState;
+use crate::names::NameMap;
 
 use crate::messages::Tone;
 
@@ -36,8 +37,8 @@ pub fn announce(list: RwSignal<Vec<Outcome>>, outcome: Outcome) {
 pub fn Outcomes(
     /// What to show.
     outcomes: RwSignal<Vec<Outcome>>,
-    /// Files whose automatic retry the person canceled.
-    canceled: RwSignal<NameSet>,
+    /// The files' states, whose running deletes "Stop retrying" stops.
+    states: RwSignal<NameMap<FileState>>,
     /// A note about the client-side request budget, when calls are waiting.
     #[prop(into)]
     budget_note: Signal<Option<String>>,
@@ -48,7 +49,11 @@ pub fn Outcomes(
             let label = format!("Stop retrying {file}");
             view! {
                 <button type="button" class="link" aria-label=label
-                    on:click=move |_| canceled.update(|c| { c.insert(&file); })>
+                    on:click=move |_| states.with_untracked(|s| {
+                        if let Some(FileState::Deleting(c) | FileState::Waiting { cancel: c, .. }) = s.get(&file) {
+                            c.cancel();
+                        }
+                    })>
                     "Stop retrying"
                 </button>
             }

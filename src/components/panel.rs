@@ -8,18 +8,16 @@ use leptos::callback::UnsyncCallback;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
-use crate::names::NameSet;
 use mde_wire::LibraryFile;
 
-use crate::api::{now_ms, ApiError};
 use crate::components::dialog::ConfirmDelete;
 use crate::components::outcomes::{announce, Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
+use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
 use crate::listing::Sort;
-use crate::messages::{
-    delete_outcome, needs_sign_in, rate_limited_text, rate_wait_ms, reason, Tone, MAX_RATE_RETRIES,
-};
+use crate::messages::{delete_outcome, needs_sign_in, rate_limited_text, reason, Tone};
+use crate::names::NameMap;
 use crate::perf;
 use crate::service::{LibraryService, OpError};
 use crate::tasks::TaskScope;
@@ -33,39 +31,6 @@ fn clock(ms: u64) -> String {
         d.get_minutes(),
         d.get_seconds()
     )
-}
-
-/// Waits out a 429 with a live countdown; false when the person canceled.
-async fn countdown(
-    name: &str,
-    wait_ms: u64,
-    outcomes: RwSignal<Vec<Outcome>>,
-    canceled: RwSignal<NameSet>,
-) -> bool {
-    let deadline = now_ms() + wait_ms;
-    loop {
-        if canceled.with_untracked(|c| c.contains(name)) {
-            return false;
-        }
-        let left = deadline.saturating_sub(now_ms());
-        if left == 0 {
-            return true;
-        }
-        announce(
-            outcomes,
-            Outcome {
-                file: name.to_string(),
-                tone: Tone::Progress,
-                text: rate_limited_text(name, left.div_ceil(1000)),
-                cancelable: true,
-            },
-        );
-        let step = match left % 1000 {
-            0 => 1000,
-            r => r,
-        };
-        gloo_timers::future::TimeoutFuture::new(step as u32).await;
-    }
 }
 
 /// The panel for a signed-in session.
@@ -82,9 +47,9 @@ pub fn LibraryPanel(
 ) -> impl IntoView {
     let (budget_until, set_budget_until) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
-    let removed = RwSignal::new(NameSet::default());
-    let pending = RwSignal::new(NameSet::default());
-    let canceled = RwSignal::new(NameSet::default());
+    // One record per file acted on since the load (idle files have none): the table and the
+    // outcomes render from it.
+    let states = RwSignal::new(NameMap::<FileState>::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let outcomes = RwSignal::new(Vec::<Outcome>::new());
 
@@ -148,7 +113,8 @@ pub fn LibraryPanel(
     });
 
     let refresh = move || {
-        removed.set(NameSet::default());
+        // Finished records belong to the old list; running deletes keep theirs.
+        states.update(|s| s.retain(|_, st| st.is_busy()));
         load.run(());
     };
 
@@ -156,67 +122,47 @@ pub fn LibraryPanel(
     let delete_tasks = tasks.clone();
     let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
         let svc = delete_service.clone();
-        let name = file.file_name.clone();
-        if pending.with_untracked(|p| p.contains(&name)) {
+        let name = file.file_name;
+        if states.with_untracked(|s| s.get(&name).is_some_and(FileState::is_busy)) {
             return;
         }
-        pending.update(|p| {
-            p.insert(&name);
-        });
-        canceled.update(|c| {
-            c.remove(&name);
-        });
+        let cancel = Cancel::default();
+        states.update(|s| s.insert(&name, FileState::Deleting(cancel.clone())));
         delete_tasks.spawn(async move {
-            let on_wait = move |w| set_budget_until.set(w);
-            let mut attempt = 0;
-            let result = loop {
-                let r = svc.delete(&name, &on_wait).await;
-                if let Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) = &r {
-                    if attempt < MAX_RATE_RETRIES {
-                        if let Some(wait) = rate_wait_ms(*retry_after_ms, attempt) {
-                            attempt += 1;
-                            if countdown(&name, wait, outcomes, canceled).await {
-                                continue;
-                            }
-                            break None;
+            let on_budget = move |w| set_budget_until.set(w);
+            let report = |state: FileState| {
+                let note = match &state {
+                    FileState::Deleting(_) => None,
+                    FileState::Waiting { seconds_left, .. } => Some((
+                        Tone::Progress,
+                        rate_limited_text(&name, *seconds_left),
+                        true,
+                    )),
+                    FileState::Done(ended) => {
+                        match ended {
+                            Ended::NotFound => refresh(),
+                            Ended::Failed(e) if needs_sign_in(e) => sign_in_needed.set(true),
+                            _ => {}
                         }
+                        let (tone, text) = delete_outcome(&name, ended);
+                        Some((tone, text, false))
                     }
+                };
+                states.update(|s| s.insert(&name, state));
+                if let Some((tone, text, cancelable)) = note {
+                    announce(
+                        outcomes,
+                        Outcome {
+                            file: name.clone(),
+                            tone,
+                            text,
+                            cancelable,
+                        },
+                    );
                 }
-                break Some(r);
             };
-            pending.update(|p| {
-                p.remove(&name);
-            });
-            let Some(result) = result else {
-                announce(
-                    outcomes,
-                    Outcome {
-                        file: name.clone(),
-                        tone: Tone::Progress,
-                        text: format!("Stopped retrying; {name} was not deleted."),
-                        cancelable: false,
-                    },
-                );
-                return;
-            };
-            let (tone, text) = delete_outcome(&name, &result);
-            match &result {
-                Ok(()) => removed.update(|r| {
-                    r.insert(&name);
-                }),
-                Err(OpError::Api(ApiError::NotFound(_))) => refresh(),
-                Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
-                Err(_) => {}
-            }
-            announce(
-                outcomes,
-                Outcome {
-                    file: name,
-                    tone,
-                    text,
-                    cancelable: false,
-                },
-            );
+            delete_flow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget)
+                .await;
         });
     });
 
@@ -238,7 +184,7 @@ pub fn LibraryPanel(
                 </label>
                 <button type="button" on:click=move |_| refresh()>"Refresh"</button>
             </div>
-            <Outcomes outcomes=outcomes canceled=canceled budget_note=budget_note/>
+            <Outcomes outcomes=outcomes states=states budget_note=budget_note/>
             // A plain match on a signal, not a resource under Transition + Suspend: the
             // async machinery behind those weighed more than the rest of this component.
             {move || load_error.get().map(|e| view! {
@@ -256,8 +202,7 @@ pub fn LibraryPanel(
                         unreadable=unreadable
                         filter=filter
                         sort=sort
-                        removed=removed
-                        pending=pending
+                        states=states
                         confirm=confirm
                     />
                 }),

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::names::NameSet;
+use crate::delete_flow::FileState;
+use crate::names::NameMap;
 use mde_wire::LibraryFile;
 
 use crate::browser;
@@ -34,28 +35,38 @@ pub fn LibraryTable(
     filter: Signal<String>,
     /// Sort column and direction.
     sort: RwSignal<Sort>,
-    /// Names deleted since the load; hidden without a reload.
-    removed: RwSignal<NameSet>,
-    /// Names with a delete in flight.
-    pending: RwSignal<NameSet>,
+    /// What is happening to the files acted on: deleted ones are hidden without a reload,
+    /// busy ones have their Delete button disabled.
+    states: RwSignal<NameMap<FileState>>,
     /// Set to the file whose Delete button was pressed.
     confirm: RwSignal<Option<LibraryFile>>,
 ) -> impl IntoView {
     let loaded = files.len();
     // Deleted names were all in this load, so the total shrinks with them.
-    let total = move || loaded.saturating_sub(removed.with(NameSet::len));
+    // Names deleted since the load, in name order; a memo, so a countdown ticking in `states`
+    // does not re-filter the list.
+    let gone = Memo::new(move |_| {
+        states.with(|s| {
+            s.iter()
+                .filter(|(_, st)| st.is_deleted())
+                .map(|(n, _)| n.to_string())
+                .collect::<Vec<_>>()
+        })
+    });
+    let total = move || loaded.saturating_sub(gone.with(Vec::len));
     let data = files.clone();
     let folded = fold_all(&files);
     let rows = Memo::new(move |_| {
-        let removed = removed.get();
         let idx = view_indices(&data, &folded, &filter.get(), sort.get());
-        if removed.is_empty() {
-            idx
-        } else {
-            idx.into_iter()
-                .filter(|&i| !removed.contains(&data[i].file_name))
-                .collect()
-        }
+        gone.with(|gone| {
+            if gone.is_empty() {
+                idx
+            } else {
+                idx.into_iter()
+                    .filter(|&i| gone.binary_search(&data[i].file_name).is_err())
+                    .collect()
+            }
+        })
     });
     let (scroll_top, set_scroll_top) = signal(0.0f64);
     let (viewport, set_viewport) = signal(DEFAULT_VIEWPORT);
@@ -89,13 +100,14 @@ pub fn LibraryTable(
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
-        pending.with(|busy| {
+        states.with(|st| {
             rows.with(|r| {
                 r[start..end]
                     .iter()
                     .map(|&i| {
                         let name = &names[i].file_name;
-                        (i, busy.contains(name), copied.as_ref() == Some(name))
+                        let busy = st.get(name).is_some_and(FileState::is_busy);
+                        (i, busy, copied.as_ref() == Some(name))
                     })
                     .collect::<Vec<_>>()
             })
