@@ -22,22 +22,26 @@ pub fn App() -> impl IntoView {
     // machinery.
     let config = RwSignal::new_local(None::<Result<AppConfig, ConfigError>>);
     spawn_local(async move { config.set(Some(load_config().await)) });
+    // Every style rule sits under this one class (style/main.css), so the panel keeps its look
+    // inside a portal's page and the portal can theme it with `--mde-*` custom properties.
     view! {
-        <header class="topbar">
-            <h1>"MDE live response library"</h1>
-        </header>
-        <main>
-            {move || match config.get() {
-                None => EitherOf3::A(view! { <p class="loading" role="status">"Loading configuration…"</p> }),
-                Some(Ok(cfg)) => EitherOf3::B(view! { <Shell cfg=cfg/> }),
-                Some(Err(e)) => EitherOf3::C(view! {
-                    <div class="page-error" role="alert">
-                        <h2>"The panel cannot start"</h2>
-                        <p>{e.to_string()}</p>
-                    </div>
-                }),
-            }}
-        </main>
+        <div class="mde-library-admin">
+            <header class="topbar">
+                <h1>"MDE live response library"</h1>
+            </header>
+            <main>
+                {move || match config.get() {
+                    None => EitherOf3::A(view! { <p class="loading" role="status">"Loading configuration…"</p> }),
+                    Some(Ok(cfg)) => EitherOf3::B(view! { <Shell cfg=cfg/> }),
+                    Some(Err(e)) => EitherOf3::C(view! {
+                        <div class="page-error" role="alert">
+                            <h2>"The panel cannot start"</h2>
+                            <p>{e.to_string()}</p>
+                        </div>
+                    }),
+                }}
+            </main>
+        </div>
     }
 }
 
@@ -204,17 +208,15 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                             phase.set(Phase::SignedOut { notice: Some("You are signed out of this panel.".into()), failed: false });
                         }>"Sign out"</button>
                     </div>
-                    <Show when=move || sign_in_needed.get()>
-                        {
-                            let again = sign_in_again.clone();
-                            view! {
-                                <div class="reauth" role="alert">
-                                    <p>"Your sign-in has expired. Sign in again to continue; the filter is kept."</p>
-                                    <button type="button" class="primary" on:click=move |_| again()>"Sign in again"</button>
-                                </div>
-                            }
+                    {move || sign_in_needed.get().then(|| {
+                        let again = sign_in_again.clone();
+                        view! {
+                            <div class="reauth" role="alert">
+                                <p>"Your sign-in has expired. Sign in again to continue; the filter is kept."</p>
+                                <button type="button" class="primary" on:click=move |_| again()>"Sign in again"</button>
+                            </div>
                         }
-                    </Show>
+                    })}
                     <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed/>
                 })
             }

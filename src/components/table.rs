@@ -211,15 +211,11 @@ pub fn LibraryTable(
                     <tr class="spacer" aria-hidden="true" node_ref=bottom style:height=bottom_pad></tr>
                 </tbody>
             </table>
-            <Show when=move || shown() == 0>
+            {move || (shown() == 0).then(|| view! {
                 <p class="empty">
-                    {move || if total() == 0 {
-                        "The library is empty."
-                    } else {
-                        "No file matches the filter."
-                    }}
+                    {if total() == 0 { "The library is empty." } else { "No file matches the filter." }}
                 </p>
-            </Show>
+            })}
         </div>
     }
 }
