@@ -219,7 +219,7 @@ impl LibraryApi {
     }
 
     /// Fetches one page of the list.
-    pub async fn list_page(&self, url: &str, token: &str) -> Result<Page, ApiError> {
+    pub async fn list_page(&self, url: &str, token: Option<&str>) -> Result<Page, ApiError> {
         let resp = send(Method::Get, url, token).await?;
         if resp.status != 200 {
             return Err(error_from(&resp));
@@ -227,8 +227,8 @@ impl LibraryApi {
         read_list(&resp.text).map_err(ApiError::Body)
     }
 
-    /// Sends one request with `token`.
-    pub async fn send(&self, request: &Request, token: &str) -> Result<Reply, ApiError> {
+    /// Sends one request, with `token` as its bearer (none behind a token-holding proxy).
+    pub async fn send(&self, request: &Request, token: Option<&str>) -> Result<Reply, ApiError> {
         match request {
             Request::Page(url) => self.list_page(url, token).await.map(Reply::Page),
             Request::Delete(name) => self.delete(name, token).await.map(|()| Reply::Deleted),
@@ -236,7 +236,7 @@ impl LibraryApi {
     }
 
     /// Deletes one file: `Ok` on 204 (and any other 2xx).
-    pub async fn delete(&self, file_name: &str, token: &str) -> Result<(), ApiError> {
+    pub async fn delete(&self, file_name: &str, token: Option<&str>) -> Result<(), ApiError> {
         let url = self.file_url(file_name)?;
         let resp = send(Method::Delete, &url, token).await?;
         match resp.status {
@@ -246,12 +246,20 @@ impl LibraryApi {
     }
 }
 
-async fn send(method: Method, url: &str, token: &str) -> Result<http::Response, ApiError> {
-    let bearer = format!("Bearer {token}");
+async fn send(method: Method, url: &str, token: Option<&str>) -> Result<http::Response, ApiError> {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let accept = ("Accept", "application/json");
+    let with_token;
     http::send(http::Request {
         method,
         url,
-        headers: &[("Authorization", &bearer), ("Accept", "application/json")],
+        headers: match &bearer {
+            Some(b) => {
+                with_token = [("Authorization", b.as_str()), accept];
+                &with_token
+            }
+            None => std::slice::from_ref(&accept),
+        },
         body: None,
     })
     .await

@@ -101,6 +101,13 @@ pub fn is_framed() -> bool {
     }
 }
 
+/// Reloads the page (after the portal's session expired, in `proxy` mode).
+pub fn reload() {
+    if let Ok(w) = window() {
+        let _ = w.location().reload();
+    }
+}
+
 /// Navigates away (to the sign-in page).
 pub fn navigate(url: &str) -> Result<(), BrowserError> {
     window()?

@@ -29,6 +29,9 @@ pub enum AuthConfig {
     Pkce(PkceConfig),
     /// The embedding portal provides tokens through `window.mdeLibraryAdminHost.getToken()`.
     Host,
+    /// No token in the browser at all: `apiBase` is a same-origin path of the portal's
+    /// backend, which holds the token and answers for the portal's session cookie.
+    Proxy,
 }
 
 /// Settings of the PKCE sign-in.
@@ -176,10 +179,17 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
             })
         }
         Some("host") => AuthConfig::Host,
+        Some("proxy") if api_base.starts_with('/') => AuthConfig::Proxy,
+        Some("proxy") => {
+            return Err(field(
+                "apiBase",
+                "must be a same-origin path such as \"/mde-proxy\" with auth.mode \"proxy\"",
+            ))
+        }
         Some(other) => {
             return Err(field(
                 "auth.mode",
-                format!("must be \"pkce\" or \"host\", not \"{other}\""),
+                format!("must be \"pkce\", \"host\" or \"proxy\", not \"{other}\""),
             ))
         }
         None => return Err(field("auth.mode", "is missing")),
@@ -232,6 +242,24 @@ pub async fn load_config() -> Result<AppConfig, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn proxy_mode_needs_a_same_origin_path() {
+        let c = parse_config(r#"{"apiBase":"/mde-proxy","auth":{"mode":"proxy"}}"#).unwrap();
+        assert_eq!(
+            (c.api_base.as_str(), c.auth),
+            ("/mde-proxy", AuthConfig::Proxy)
+        );
+        let e = parse_config(
+            r#"{"apiBase":"https://api.security.microsoft.com","auth":{"mode":"proxy"}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"apiBase\" must be a same-origin path"),
+            "{e}"
+        );
+    }
+
     use super::*;
 
     const GOOD: &str = r#"{

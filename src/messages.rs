@@ -59,7 +59,8 @@ pub fn reason(e: &OpError) -> String {
 pub fn needs_sign_in(e: &OpError) -> bool {
     matches!(
         e,
-        OpError::Auth(AuthError::SignInRequired(_)) | OpError::Api(ApiError::Unauthorized(_))
+        OpError::Auth(AuthError::SignInRequired(_) | AuthError::PortalSession)
+            | OpError::Api(ApiError::Unauthorized(_))
     )
 }
 

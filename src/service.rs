@@ -61,12 +61,16 @@ impl LibraryService {
     ) -> LocalBoxFuture<'a, Result<Reply, OpError>> {
         Box::pin(async move {
             self.gate.acquire(on_wait).await;
-            let token = self.session.access_token().await?;
-            match self.api.send(&request, &token).await {
+            let token = match self.session.sends_token() {
+                true => Some(self.session.access_token().await?),
+                false => None,
+            };
+            match self.api.send(&request, token.as_deref()).await {
                 Err(ApiError::Unauthorized(_)) => {
-                    let fresh = self.session.after_unauthorized(&token).await?;
+                    let rejected = token.as_deref().unwrap_or_default();
+                    let fresh = self.session.after_unauthorized(rejected).await?;
                     self.gate.acquire(on_wait).await;
-                    Ok(self.api.send(&request, &fresh).await?)
+                    Ok(self.api.send(&request, Some(&fresh)).await?)
                 }
                 other => Ok(other?),
             }

@@ -74,6 +74,9 @@ pub enum AuthError {
     /// The provider could not be reached or answered garbage.
     #[error("The sign-in service could not be reached: {0}")]
     Network(String),
+    /// `proxy` mode: the portal's backend answered 401, so its session cookie is gone.
+    #[error("Your portal session has expired. Reload the page to sign in to the portal again.")]
+    PortalSession,
     /// The embedding page gave no token.
     #[error("The portal hosting this panel did not provide a token: {0}")]
     Host(String),

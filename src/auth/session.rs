@@ -66,6 +66,7 @@ enum Source {
         tokens: Rc<RefCell<Option<TokenSet>>>,
     },
     Host,
+    Proxy,
 }
 
 /// A signed-in session; cheap to clone, shared by every call.
@@ -95,6 +96,20 @@ impl Session {
         }
     }
 
+    /// A session with no token in the browser: the portal's backend adds it (`proxy` mode).
+    pub fn proxy() -> Self {
+        Self {
+            source: Source::Proxy,
+            flight: Rc::default(),
+            ended: Rc::default(),
+        }
+    }
+
+    /// Whether calls carry a bearer token (all modes but `proxy`).
+    pub fn sends_token(&self) -> bool {
+        !matches!(self.source, Source::Proxy)
+    }
+
     /// A session whose tokens come from the embedding portal.
     pub fn host() -> Self {
         Self {
@@ -108,7 +123,7 @@ impl Session {
     pub fn account_name(&self) -> Option<String> {
         match &self.source {
             Source::Pkce { tokens, .. } => tokens.borrow().as_ref()?.account_name.clone(),
-            Source::Host => None,
+            Source::Host | Source::Proxy => None,
         }
     }
 
@@ -154,6 +169,7 @@ impl Session {
                 }
             }
             Source::Host => host_token(false).await,
+            Source::Proxy => Err(AuthError::PortalSession),
         }
     }
 
@@ -161,6 +177,10 @@ impl Session {
     pub async fn after_unauthorized(&self, rejected: &str) -> Result<String, AuthError> {
         if self.ended.get() {
             return Err(Self::signed_out_error());
+        }
+        if let Source::Proxy = self.source {
+            // Only the portal can renew its own session.
+            return Err(AuthError::PortalSession);
         }
         if let Source::Pkce { tokens, .. } = &self.source {
             // Another call may have refreshed already; use its token instead of refreshing again.
@@ -195,6 +215,7 @@ impl Session {
                     Ok(token)
                 }
                 Source::Host => host_token(true).await,
+                Source::Proxy => Err(AuthError::PortalSession),
             }
         })
     }

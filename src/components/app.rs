@@ -90,6 +90,7 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
     spawn_local(async move {
         let next = match &start_cfg.auth {
             AuthConfig::Host => Phase::SignedIn(Box::new(service(&start_cfg, Session::host()))),
+            AuthConfig::Proxy => Phase::SignedIn(Box::new(service(&start_cfg, Session::proxy()))),
             AuthConfig::Pkce(p) => {
                 let started = signin::complete(p, &redirect_uri(p), now_ms()).await;
                 endpoints.set(started.endpoints.clone());
@@ -127,6 +128,11 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                 ))));
                 return;
             }
+            // The portal's own sign-in renews its session: reload the page through it.
+            AuthConfig::Proxy => {
+                browser::reload();
+                return;
+            }
             AuthConfig::Pkce(p) => p.clone(),
         };
         let Some(ep) = endpoints.get_untracked() else {
@@ -151,12 +157,13 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
     let sign_in_again = sign_in.clone();
     let rate_limit = cfg.rate_limit;
     let is_host = matches!(cfg.auth, AuthConfig::Host);
+    let is_proxy = matches!(cfg.auth, AuthConfig::Proxy);
     // "Sign out of Microsoft too": the provider's end-session page, coming back here. On a
     // shared console this ends the provider's session, so the next person is not signed in
     // as the last one.
     let pkce = match &cfg.auth {
         AuthConfig::Pkce(p) => Some(p.clone()),
-        AuthConfig::Host => None,
+        AuthConfig::Host | AuthConfig::Proxy => None,
     };
     let provider_sign_out_url = move || {
         let back = redirect_uri(pkce.as_ref()?);
@@ -199,21 +206,30 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                 EitherOf3::C(view! {
                     <div class="account">
                         {account.map(|a| view! { <span>"Signed in as " <strong>{a}</strong></span> })}
-                        <button type="button" class="link" on:click=move |_| {
-                            out.session().sign_out();
-                            if !is_host {
-                                signin::signed_out();
-                            }
-                            sign_in_needed.set(false);
-                            phase.set(Phase::SignedOut { notice: Some("You are signed out of this panel.".into()), failed: false });
-                        }>"Sign out"</button>
+                        // Behind a token-holding proxy the session is the portal's to end.
+                        {(!is_proxy).then(|| view! {
+                            <button type="button" class="link" on:click=move |_| {
+                                out.session().sign_out();
+                                if !is_host {
+                                    signin::signed_out();
+                                }
+                                sign_in_needed.set(false);
+                                phase.set(Phase::SignedOut { notice: Some("You are signed out of this panel.".into()), failed: false });
+                            }>"Sign out"</button>
+                        })}
                     </div>
                     {move || sign_in_needed.get().then(|| {
                         let again = sign_in_again.clone();
                         view! {
                             <div class="reauth" role="alert">
-                                <p>"Your sign-in has expired. Sign in again to continue; the filter is kept."</p>
-                                <button type="button" class="primary" on:click=move |_| again()>"Sign in again"</button>
+                                <p>{if is_proxy {
+                                    "Your portal session has expired."
+                                } else {
+                                    "Your sign-in has expired. Sign in again to continue; the filter is kept."
+                                }}</p>
+                                <button type="button" class="primary" on:click=move |_| again()>
+                                    {if is_proxy { "Reload" } else { "Sign in again" }}
+                                </button>
                             </div>
                         }
                     })}
