@@ -51,7 +51,7 @@ export default defineConfig({
   ],
   webServer: {
     // --send-iss: the RFC 9207 check runs on every sign-in (Entra itself does not send iss).
-    command: `../target/debug/mde-sim --port ${port} --control --send-iss --dist ../dist${limits}`,
+    command: `../target/debug/mde-sim --port ${port} --control --send-iss --portal --dist ../dist${limits}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

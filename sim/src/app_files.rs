@@ -98,7 +98,8 @@ pub fn content_security_policy(sim: &Sim, html: &str) -> String {
     )
 }
 
-async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
+/// `index.html` with its Content-Security-Policy (also the portal's page).
+pub async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
     // Unknown asset paths must be 404s, not the page: a missing .wasm should fail loudly.
     if uri
         .path()

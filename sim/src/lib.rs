@@ -12,6 +12,7 @@ pub mod control;
 pub mod errors;
 pub mod library;
 pub mod oidc;
+pub mod portal;
 pub mod state;
 pub mod tokens;
 
@@ -91,6 +92,10 @@ pub struct Args {
     /// Enable the `/_sim` test control surface. Never on a shared host.
     #[arg(long)]
     pub control: bool,
+    /// Also act as a portal backend under `/portal/` that keeps the token on the server and
+    /// proxies the API for the panel's `proxy` mode.
+    #[arg(long)]
+    pub portal: bool,
     /// API base written into the served `config.json`; default: the simulator's own origin.
     #[arg(long)]
     pub api_base: Option<String>,
@@ -140,8 +145,17 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .merge(api)
         .merge(oidc)
         .merge(app_files::routes(sim.clone()));
+    if sim.args.portal {
+        app = app.merge(portal::routes(sim.clone()));
+    }
     if sim.args.control {
         app = app.nest("/_sim", control::routes(sim.clone()));
+    } else {
+        // Not the app page (the fallback for unknown paths): a plain 404.
+        app = app.nest(
+            "/_sim",
+            Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND }),
+        );
     }
     app.layer(axum::middleware::from_fn_with_state(
         sim.clone(),

@@ -81,6 +81,8 @@ pub struct Sim {
     /// The account signed in at the provider (its single sign-on session): set when an
     /// account is picked, ended by the logout endpoint. `prompt=none` succeeds only with it.
     pub sso: Mutex<Option<usize>>,
+    /// Portal sessions (`--portal`): cookie value → account index.
+    pub portal_sessions: Mutex<HashMap<String, usize>>,
     /// Issued refresh tokens.
     pub refresh: Mutex<HashMap<String, RefreshGrant>>,
     /// Grant families revoked because a refresh token was reused.
@@ -122,6 +124,7 @@ impl Sim {
             pending: Mutex::default(),
             codes: Mutex::default(),
             sso: Mutex::default(),
+            portal_sessions: Mutex::default(),
             refresh: Mutex::default(),
             revoked_families: Mutex::default(),
             faults: Mutex::default(),

@@ -1,0 +1,156 @@
+//! A portal backend (`--portal`), for the panel's `proxy` mode: the browser holds no token.
+//!
+//! - `GET /portal/sign-in?account=admin|reader` starts a portal session: an `HttpOnly`,
+//!   `SameSite=Strict` cookie, then back to `/portal/`;
+//! - `GET /portal/sign-out` ends it;
+//! - `/portal/` serves the panel with a `config.json` in `proxy` mode;
+//! - `/portal/mde-proxy/api/libraryfiles...` forwards to the simulator's own API with a token
+//!   the server holds for the session's account; without a session it answers 401.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use tower::ServiceExt;
+
+use crate::state::{random_id, random_secret, Sim, ACCOUNTS};
+use crate::tokens::API_AUDIENCE;
+
+/// Name of the portal's session cookie.
+pub const COOKIE: &str = "mde_portal_session";
+/// Where the proxied API lives on the portal.
+pub const PROXY_PATH: &str = "/portal/mde-proxy";
+
+/// Routes of the portal role.
+pub fn routes(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/portal/sign-in", get(sign_in))
+        .route("/portal/sign-out", get(sign_out))
+        .route("/portal/config.json", get(config))
+        .route("/portal/", get(crate::app_files::index))
+        .route("/portal/mde-proxy/{*rest}", any(forward))
+        .with_state(sim)
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    account: String,
+}
+
+async fn sign_in(State(sim): State<Arc<Sim>>, Query(q): Query<SignIn>) -> Response {
+    let account = match q.account.as_str() {
+        "admin" => 0,
+        "reader" => 1,
+        _ => return (StatusCode::BAD_REQUEST, "account must be admin or reader").into_response(),
+    };
+    let id = random_secret();
+    sim.portal_sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.clone(), account);
+    let cookie = format!("{COOKIE}={id}; Path=/portal; HttpOnly; SameSite=Strict");
+    let mut resp = Redirect::to("/portal/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+async fn sign_out(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    if let Some(id) = session_id(&req) {
+        sim.portal_sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&id);
+    }
+    let gone = format!("{COOKIE}=; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=0");
+    let mut resp = "Signed out of the portal.".into_response();
+    if let Ok(v) = HeaderValue::from_str(&gone) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+async fn config(State(sim): State<Arc<Sim>>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(serde_json::json!({
+            "apiBase": PROXY_PATH,
+            "auth": { "mode": "proxy" },
+            "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour }
+        })),
+    )
+        .into_response()
+}
+
+fn session_id(req: &Request) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Forwards to the API with the session's server-held token; 401 without a session.
+async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let account = session_id(&req).and_then(|id| {
+        sim.portal_sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&id)
+            .copied()
+    });
+    let Some(account) = account else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(serde_json::json!({"error": {
+                "code": "Unauthorized",
+                "message": "No portal session.",
+                "target": random_id(),
+            }})),
+        )
+            .into_response();
+    };
+    let (parts, body) = req.into_parts();
+    let Some(rest) = parts
+        .uri
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .and_then(|pq| pq.strip_prefix(PROXY_PATH))
+        .map(str::to_string)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(uri) = rest.parse() else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let mut parts = parts;
+    parts.uri = uri;
+    // The browser's cookie stays here; the API sees only the server-held token.
+    parts.headers.remove(header::COOKIE);
+    parts.headers.remove(header::ORIGIN);
+    let scope = format!("{API_AUDIENCE}/Library.Manage");
+    let claims = crate::oidc::access_claims(&sim, &ACCOUNTS[account], &sim.args.client_id, &scope);
+    let bearer = format!("Bearer {}", sim.keys.sign(&claims));
+    if let Ok(v) = HeaderValue::from_str(&bearer) {
+        parts.headers.insert(header::AUTHORIZATION, v);
+    }
+    // A fresh request: the outer route's path parameters must not reach the API's routes.
+    let mut inner = Request::new(Body::from(body));
+    *inner.method_mut() = parts.method;
+    *inner.uri_mut() = parts.uri;
+    *inner.headers_mut() = parts.headers;
+    let api = crate::api::routes(sim.clone());
+    match api.oneshot(inner).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
+}

@@ -1,0 +1,229 @@
+//! The portal backend (`--portal`, for the panel's `proxy` mode) and the provider's single
+//! sign-on session (`prompt=none`, end-session), over real HTTP on a loopback port.
+
+use mde_sim::{spawn, Args, Running};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+
+async fn start(extra: &[&'static str]) -> Running {
+    let mut flags = vec!["--port", "0"];
+    flags.extend_from_slice(extra);
+    spawn(Args::from_flags(flags))
+        .await
+        .expect("simulator starts")
+}
+
+fn http() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() {
+    let s = start(&["--portal"]).await;
+    let c = http();
+    let list = format!("{}/portal/mde-proxy/api/libraryfiles", s.url());
+    // No session: 401 with the API's error shape.
+    let r = c.get(&list).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "Unauthorized");
+
+    let r = c
+        .get(format!("{}/portal/sign-in?account=admin", s.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[LOCATION], "/portal/");
+    let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+
+    let r = c.get(&list).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["value"].as_array().unwrap().len(), 20);
+    let r = c
+        .delete(format!("{list}/Collect-Triage.ps1"))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    // The reader's session gets the API's own 403 for a change.
+    let r = c
+        .get(format!("{}/portal/sign-in?account=reader", s.url()))
+        .send()
+        .await
+        .unwrap();
+    let reader = r.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = c
+        .delete(format!("{list}/mac_collect.sh"))
+        .header(COOKIE, &reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The portal's config puts the panel in proxy mode on the proxy path.
+    let cfg: serde_json::Value = c
+        .get(format!("{}/portal/config.json", s.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cfg["auth"]["mode"], "proxy");
+    assert_eq!(cfg["apiBase"], "/portal/mde-proxy");
+
+    // Signed out: 401 again.
+    c.get(format!("{}/portal/sign-out", s.url()))
+        .header(COOKIE, &session)
+        .send()
+        .await
+        .unwrap();
+    let r = c.get(&list).header(COOKIE, &session).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_flag_there_is_no_portal() {
+    let s = start(&[]).await;
+    let r = http()
+        .get(format!("{}/portal/mde-proxy/api/libraryfiles", s.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), StatusCode::OK);
+    assert_ne!(r.status(), StatusCode::UNAUTHORIZED);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn prompt_none_answers_from_the_provider_session_until_it_ends() {
+    let s = start(&[]).await;
+    let c = http();
+    let tenant = s.sim.args.tenant.clone();
+    let authorize = format!("{}/{tenant}/oauth2/v2.0/authorize", s.url());
+    let redirect = format!("{}/", s.url());
+    let query = |extra: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        let mut q = vec![
+            ("client_id", s.sim.args.client_id.clone()),
+            ("response_type", "code".to_string()),
+            ("redirect_uri", redirect.clone()),
+            ("scope", "openid".to_string()),
+            ("state", "s1".to_string()),
+            (
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_string(),
+            ),
+            ("code_challenge_method", "S256".to_string()),
+        ];
+        q.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        q
+    };
+    // No session yet: login_required, sent back to the app with the state.
+    let r = c
+        .get(&authorize)
+        .query(&query(&[("prompt", "none")]))
+        .send()
+        .await
+        .unwrap();
+    let to = r.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(
+        to.contains("error=login%5Frequired") && to.contains("state=s1"),
+        "{to}"
+    );
+
+    // Pick an account on the page: that starts the provider's session.
+    let page = c
+        .get(&authorize)
+        .query(&query(&[]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let id = page
+        .split("name=request value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let r = c
+        .post(&authorize)
+        .form(&[("request", id), ("account", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()[LOCATION].to_str().unwrap().contains("code="));
+
+    // Now prompt=none signs in at once, for the right hint only.
+    let ok = c
+        .get(&authorize)
+        .query(&query(&[
+            ("prompt", "none"),
+            ("login_hint", "ada.admin@contoso.example"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert!(ok.headers()[LOCATION].to_str().unwrap().contains("code="));
+    let other = c
+        .get(&authorize)
+        .query(&query(&[
+            ("prompt", "none"),
+            ("login_hint", "riley.reader@contoso.example"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers()[LOCATION]
+        .to_str()
+        .unwrap()
+        .contains("error=login%5Frequired"));
+
+    // The end-session endpoint ends it and goes back to a registered URI only.
+    let r = c
+        .get(format!("{}/{tenant}/oauth2/v2.0/logout", s.url()))
+        .query(&[("post_logout_redirect_uri", redirect.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[LOCATION], redirect.as_str());
+    let r = c
+        .get(format!("{}/{tenant}/oauth2/v2.0/logout", s.url()))
+        .query(&[("post_logout_redirect_uri", "https://evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let after = c
+        .get(&authorize)
+        .query(&query(&[("prompt", "none")]))
+        .send()
+        .await
+        .unwrap();
+    assert!(after.headers()[LOCATION]
+        .to_str()
+        .unwrap()
+        .contains("error=login%5Frequired"));
+    s.stop().await;
+}
