@@ -9,7 +9,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -144,7 +143,7 @@ async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         parts.headers.insert(header::AUTHORIZATION, v);
     }
     // A fresh request: the outer route's path parameters must not reach the API's routes.
-    let mut inner = Request::new(Body::from(body));
+    let mut inner = Request::new(body);
     *inner.method_mut() = parts.method;
     *inner.uri_mut() = parts.uri;
     *inner.headers_mut() = parts.headers;

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod dialog;
+pub mod dom;
 pub mod outcomes;
 pub mod panel;
 pub mod rows;

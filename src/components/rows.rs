@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 use crate::browser;
+use crate::components::dom::{el, Keyed};
 use crate::listing::{file_type, is_sha256, short_sha};
 
 /// What a row shows: the file (index in the load) and its two flags.
@@ -30,9 +31,7 @@ pub enum Action {
 
 /// The rows currently in a `<tbody>`, between its two spacer rows.
 #[derive(Default)]
-pub struct Rows {
-    shown: Vec<(Key, Element)>,
-}
+pub struct Rows(Keyed<Key>);
 
 impl Rows {
     /// Makes `body` show `keys` (in order), numbering them from `first_row` for
@@ -48,7 +47,7 @@ impl Rows {
         let Some(doc) = body.owner_document() else {
             return;
         };
-        if self.shown.is_empty() {
+        if self.0.is_empty() {
             // A fresh table may be given the `<tbody>` of the one it replaces (Leptos rebuilds
             // in place): rows drawn there before are not ours to keep.
             while let Some(stale) = bottom_spacer.previous_element_sibling() {
@@ -58,32 +57,17 @@ impl Rows {
                 stale.remove();
             }
         }
-        let mut old: Vec<(Key, Element)> = self.shown.drain(..).collect();
-        // Rows leaving the view go first, so the ones that stay are already in order.
-        old.retain(|(k, el)| {
-            let keep = keys.contains(k);
-            if !keep {
-                el.remove();
-            }
-            keep
-        });
-        let mut cursor: Option<Element> = body
-            .first_element_child()
-            .and_then(|top| top.next_element_sibling());
-        for (n, key) in keys.iter().enumerate() {
-            let el = match old.iter().position(|(k, _)| k == key) {
-                Some(at) => old.swap_remove(at).1,
-                None => build(&doc, &files[key.0], *key),
-            };
-            let at = cursor.as_ref().unwrap_or(bottom_spacer);
-            if &el == at {
-                cursor = el.next_element_sibling();
-            } else {
-                let _ = body.insert_before(&el, Some(at));
-            }
-            let _ = el.set_attribute("aria-rowindex", &(first_row + n).to_string());
-            self.shown.push((*key, el));
-        }
+        let top_spacer = body.first_element_child();
+        self.0.show(
+            body,
+            top_spacer.as_ref(),
+            Some(bottom_spacer),
+            keys,
+            |key| build(&doc, &files[key.0], *key),
+            |el, n| {
+                let _ = el.set_attribute("aria-rowindex", &(first_row + n).to_string());
+            },
+        );
     }
 }
 
@@ -104,17 +88,6 @@ pub fn action(target: &web_sys::EventTarget) -> Option<Action> {
         "copy" => Some(Action::Copy(index)),
         _ => None,
     }
-}
-
-fn el(doc: &Document, tag: &str, class: &str, text: &str) -> Element {
-    let e = doc.create_element(tag).expect("a known tag name");
-    if !class.is_empty() {
-        e.set_class_name(class);
-    }
-    if !text.is_empty() {
-        e.set_text_content(Some(text));
-    }
-    e
 }
 
 /// A cell whose full text is also its tooltip (cells cut long text with an ellipsis).

@@ -1,0 +1,78 @@
+//! Keeping a run of an element's children in step with a list of keys, for the parts drawn
+//! with the DOM directly (table rows, outcome lines): nodes whose key stays are left where
+//! they are, untouched, so a screen reader does not announce them again and a scroll does
+//! not rebuild them; only new keys are built.
+
+use web_sys::Element;
+
+/// Children of one parent, in order, with their keys.
+pub struct Keyed<K> {
+    shown: Vec<(K, Element)>,
+}
+
+impl<K> Default for Keyed<K> {
+    fn default() -> Self {
+        Self { shown: Vec::new() }
+    }
+}
+
+impl<K: PartialEq + Clone> Keyed<K> {
+    /// Makes the run of `parent`'s children that starts at `first` (or after `after`) and
+    /// ends before `anchor` (or at the end) show `keys` in order, building missing ones with
+    /// `build`; `each` runs on every node shown, with its position.
+    pub fn show(
+        &mut self,
+        parent: &Element,
+        after: Option<&Element>,
+        anchor: Option<&Element>,
+        keys: &[K],
+        mut build: impl FnMut(&K) -> Element,
+        mut each: impl FnMut(&Element, usize),
+    ) {
+        let mut old = std::mem::take(&mut self.shown);
+        // Nodes leaving go first, so the ones that stay are already in order.
+        old.retain(|(k, el)| {
+            let keep = keys.contains(k);
+            if !keep {
+                el.remove();
+            }
+            keep
+        });
+        let mut cursor = match after {
+            Some(a) => a.next_element_sibling(),
+            None => parent.first_element_child(),
+        };
+        for (n, key) in keys.iter().enumerate() {
+            let el = match old.iter().position(|(k, _)| k == key) {
+                Some(at) => old.swap_remove(at).1,
+                None => build(key),
+            };
+            if cursor.as_ref() == Some(&el) {
+                cursor = el.next_element_sibling();
+            } else {
+                let next: Option<&web_sys::Node> = cursor.as_ref().or(anchor).map(|e| &**e);
+                let _ = parent.insert_before(&el, next);
+            }
+            each(&el, n);
+            self.shown.push((key.clone(), el));
+        }
+    }
+
+    /// Whether nothing has been shown yet.
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+}
+
+/// An element with a class and text, made as text (never parsed as HTML).
+pub fn el(doc: &web_sys::Document, tag: &str, class: &str, text: &str) -> Element {
+    // Only fixed, valid tag names are passed here, which `createElement` always accepts.
+    let e = doc.create_element(tag).expect("a valid tag name");
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if !text.is_empty() {
+        e.set_text_content(Some(text));
+    }
+    e
+}
