@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod b64url;
 pub mod browser;
+pub mod bulk;
 pub mod components;
 pub mod config;
 pub mod delete_flow;

@@ -91,6 +91,36 @@ pub fn rate_limited_text(name: &str, seconds_left: u64) -> String {
     format!("Rate limited; retrying in {seconds_left} s to delete {name}.")
 }
 
+/// A bulk run in progress: "Deleting 12 of 60, about 25 s left".
+pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
+    let current = (p.done + 1).min(p.total);
+    let secs = eta_ms.div_ceil(1000);
+    let left = if secs >= 120 {
+        format!("about {} min left", secs.div_ceil(60))
+    } else {
+        format!("about {secs} s left")
+    };
+    format!("Deleting {current} of {}, {left}", p.total)
+}
+
+/// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
+pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
+    let mut s = format!("Deleted {} of {} files", p.deleted, p.total);
+    match p.not_found {
+        0 => {}
+        1 => s += "; 1 was not found",
+        n => s += &format!("; {n} were not found"),
+    }
+    if !p.failed.is_empty() {
+        s += &format!("; {} failed", p.failed.len());
+    }
+    let untried = p.total - p.done;
+    if untried > 0 {
+        s += &format!("; {untried} not tried");
+    }
+    s + "."
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +173,45 @@ mod tests {
         assert!(delete_outcome("x", &Outcome::Failed(e))
             .1
             .contains("Sign in again"));
+    }
+
+    #[test]
+    fn bulk_progress_and_summary_read_as_sentences() {
+        let mut p = crate::bulk::Progress {
+            total: 60,
+            done: 11,
+            ..Default::default()
+        };
+        assert_eq!(
+            bulk_progress_text(&p, 24_200),
+            "Deleting 12 of 60, about 25 s left"
+        );
+        assert_eq!(
+            bulk_progress_text(&p, 600_000),
+            "Deleting 12 of 60, about 10 min left"
+        );
+        p.done = 60;
+        p.deleted = 57;
+        p.not_found = 2;
+        p.failed = vec![(
+            "x.ps1".into(),
+            ApiError::Status {
+                status: 500,
+                detail: None,
+            }
+            .into(),
+        )];
+        assert_eq!(
+            bulk_summary(&p),
+            "Deleted 57 of 60 files; 2 were not found; 1 failed."
+        );
+        p.done = 50;
+        p.not_found = 1;
+        p.failed.clear();
+        assert_eq!(
+            bulk_summary(&p),
+            "Deleted 57 of 60 files; 1 was not found; 10 not tried."
+        );
     }
 
     #[test]

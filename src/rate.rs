@@ -26,6 +26,12 @@ impl RateGate {
         }
     }
 
+    /// Milliseconds `n` more calls need at the configured limits, from now: the estimate a
+    /// bulk run shows ("about 25 s left").
+    pub fn eta_ms(&self, n: usize) -> u64 {
+        self.limiter.borrow().eta_ms(now_ms(), n)
+    }
+
     /// Waits until the budget admits one call. `on_wait` hears `Some(until_ms)` while
     /// waiting and `None` once admitted, so the page can say until when.
     pub async fn acquire(&self, on_wait: &dyn Fn(Option<u64>)) {

@@ -179,6 +179,22 @@ impl SlidingLimiter {
         wait
     }
 
+    /// Milliseconds from `now_ms` until `n` more events would all have been admitted, each
+    /// as soon as the windows allow: the time a queue of `n` calls needs at the limit.
+    pub fn eta_ms(&self, now_ms: u64, n: usize) -> u64 {
+        let mut sim = self.clone();
+        let mut t = now_ms;
+        for _ in 0..n {
+            let wait = sim.wait_ms(t);
+            if wait == u64::MAX {
+                return u64::MAX;
+            }
+            t += wait;
+            sim.events.push_back(t);
+        }
+        t - now_ms
+    }
+
     /// Admits an event now, or says how many milliseconds to wait before asking again.
     pub fn try_acquire(&mut self, now_ms: u64) -> Result<(), u64> {
         match self.wait_ms(now_ms) {
@@ -194,6 +210,23 @@ impl SlidingLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eta_is_the_time_a_queue_needs_at_the_limit() {
+        let mut l = SlidingLimiter::per_minute_and_hour(100, 1500);
+        assert_eq!(l.eta_ms(0, 100), 0);
+        // The 101st call waits a minute; 1,000 calls need 9 full minutes after the first 100.
+        assert_eq!(l.eta_ms(0, 101), 60_000);
+        assert_eq!(l.eta_ms(0, 1000), 9 * 60_000);
+        // Past 1,500 the hour window decides.
+        assert_eq!(l.eta_ms(0, 1501), 3_600_000);
+        // Calls already made count.
+        for t in 0..50 {
+            l.try_acquire(t).unwrap();
+        }
+        assert_eq!(l.eta_ms(100, 50), 0);
+        assert_eq!(l.eta_ms(100, 51), 60_000 - 100);
+    }
 
     #[test]
     fn documented_entity_parses_and_round_trips() {

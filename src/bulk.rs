@@ -1,0 +1,463 @@
+//! Deleting many files at the API's pace, as a workflow with no view types.
+//!
+//! Every call goes through the same path as a single delete (the service: rate gate, token,
+//! one refresh after a 401), one at a time: the gate admits 100 calls a minute, far slower
+//! than the calls themselves, so one in flight already runs at the limit, and a file is never
+//! sent twice. What the run does on each answer:
+//!
+//! - 204 deleted, 404 counted as not found, other errors listed as failed: the run goes on;
+//! - 429 (another tool shares the budget): waits the `Retry-After` (or a backoff) and sends
+//!   the same file again; a wait too long to sit through pauses the run;
+//! - a sign-in that only the person can renew: the run pauses on that file until
+//!   [`RunControl::signed_in`], then sends it;
+//! - 403: stops, because every other file would fail the same way.
+//!
+//! [`RunControl`] pauses, resumes and cancels from the page. Progress goes to a callback.
+
+use std::sync::{Arc, Mutex};
+
+use crate::api::ApiError;
+use crate::auth::AuthError;
+use crate::delete_flow::{rate_wait_ms, Clock, DeleteApi, FileState, Outcome};
+use crate::messages::reason;
+use crate::service::OpError;
+
+/// How often a paused run looks again.
+const PAUSE_POLL_MS: u64 = 250;
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunState {
+    /// Sending.
+    Running,
+    /// Paused by the person, or by a rate limit too long to wait out.
+    Paused,
+    /// Waiting for the person to sign in again; resumes on the file it stopped at.
+    NeedsSignIn,
+    /// Stopped by the API (403): the reason.
+    Stopped(String),
+    /// Canceled by the person.
+    Canceled,
+    /// Every file was tried.
+    Finished,
+}
+
+#[derive(Debug, Default)]
+struct Flags {
+    paused: bool,
+    canceled: bool,
+    needs_sign_in: bool,
+}
+
+/// Pause, resume and cancel for one run. Clones share it.
+#[derive(Clone, Debug, Default)]
+pub struct RunControl(Arc<Mutex<Flags>>);
+
+impl RunControl {
+    fn with<T>(&self, f: impl FnOnce(&mut Flags) -> T) -> T {
+        f(&mut self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Holds the run before its next call.
+    pub fn pause(&self) {
+        self.with(|f| f.paused = true);
+    }
+
+    /// Lets a paused run go on.
+    pub fn resume(&self) {
+        self.with(|f| f.paused = false);
+    }
+
+    /// Ends the run before its next call; what was sent stays done.
+    pub fn cancel(&self) {
+        self.with(|f| f.canceled = true);
+    }
+
+    /// The person signed in again: the run goes on where it stopped.
+    pub fn signed_in(&self) {
+        self.with(|f| f.needs_sign_in = false);
+    }
+
+    /// Whether the run waits for a new sign-in.
+    pub fn needs_sign_in(&self) -> bool {
+        self.with(|f| f.needs_sign_in)
+    }
+
+    /// Waits while paused or waiting for a sign-in; false once canceled.
+    async fn ready(&self, clock: &dyn Clock, report: &dyn Fn(&Progress, RunState)) -> bool {
+        let mut told = false;
+        loop {
+            let (paused, canceled, sign_in) =
+                self.with(|f| (f.paused, f.canceled, f.needs_sign_in));
+            if canceled {
+                return false;
+            }
+            if !paused && !sign_in {
+                return true;
+            }
+            if !told {
+                told = true;
+                let state = if sign_in {
+                    RunState::NeedsSignIn
+                } else {
+                    RunState::Paused
+                };
+                report(&Progress::default(), state);
+            }
+            clock.sleep(PAUSE_POLL_MS).await;
+        }
+    }
+}
+
+/// What a run has done so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Files in the run.
+    pub total: usize,
+    /// Files answered (deleted, not found or failed).
+    pub done: usize,
+    /// Deleted (204).
+    pub deleted: usize,
+    /// Not in the library (404).
+    pub not_found: usize,
+    /// Failed, with why: the "Retry failed" list.
+    pub failed: Vec<(String, OpError)>,
+}
+
+/// Deletes `names` one after the other; `report_file` hears each file's state, `report`
+/// the run's progress and state (a `Paused`/`NeedsSignIn` report carries an empty progress:
+/// keep the last one). Returns the final progress and state.
+pub async fn delete_all(
+    api: &dyn DeleteApi,
+    clock: &dyn Clock,
+    names: &[String],
+    control: &RunControl,
+    report_file: &dyn Fn(&str, FileState),
+    report: &dyn Fn(&Progress, RunState),
+    on_budget: &dyn Fn(Option<u64>),
+) -> (Progress, RunState) {
+    let mut progress = Progress {
+        total: names.len(),
+        ..Progress::default()
+    };
+    report(&progress, RunState::Running);
+    let mut i = 0;
+    let mut attempt = 0;
+    while i < names.len() {
+        if !control.ready(clock, report).await {
+            return (progress, RunState::Canceled);
+        }
+        report(&progress, RunState::Running);
+        let name = &names[i];
+        report_file(name, FileState::Deleting(Default::default()));
+        let outcome = match api.delete(name, on_budget).await {
+            Ok(()) => Outcome::Deleted,
+            Err(OpError::Api(ApiError::NotFound(_))) => Outcome::NotFound,
+            Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) => {
+                match rate_wait_ms(retry_after_ms, attempt.min(5)) {
+                    Some(wait) => {
+                        attempt += 1;
+                        report_file(
+                            name,
+                            FileState::Waiting {
+                                seconds_left: wait.div_ceil(1000),
+                                cancel: Default::default(),
+                            },
+                        );
+                        clock.sleep(wait).await;
+                    }
+                    // Too long to sit through: the person decides when to go on.
+                    None => control.pause(),
+                }
+                continue;
+            }
+            Err(OpError::Api(ApiError::Forbidden(d))) => {
+                let e = OpError::Api(ApiError::Forbidden(d));
+                report_file(name, FileState::Done(Outcome::Failed(e.clone())));
+                progress.done += 1;
+                progress.failed.push((name.clone(), e.clone()));
+                let why = reason(&e);
+                report(&progress, RunState::Stopped(why.clone()));
+                return (progress, RunState::Stopped(why));
+            }
+            Err(e) if needs_new_sign_in(&e) => {
+                // Not deleted: the same file is sent again after the sign-in.
+                control.with(|f| f.needs_sign_in = true);
+                continue;
+            }
+            Err(e) => Outcome::Failed(e),
+        };
+        attempt = 0;
+        progress.done += 1;
+        match &outcome {
+            Outcome::Deleted => progress.deleted += 1,
+            Outcome::NotFound => progress.not_found += 1,
+            Outcome::Failed(e) => progress.failed.push((name.clone(), e.clone())),
+            Outcome::Stopped => {}
+        }
+        report_file(name, FileState::Done(outcome));
+        i += 1;
+    }
+    report(&progress, RunState::Finished);
+    (progress, RunState::Finished)
+}
+
+fn needs_new_sign_in(e: &OpError) -> bool {
+    matches!(
+        e,
+        OpError::Auth(AuthError::SignInRequired(_)) | OpError::Api(ApiError::Unauthorized(_))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::future::LocalBoxFuture;
+    use mde_wire::SlidingLimiter;
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+    use std::rc::Rc;
+
+    #[derive(Default)]
+    struct FakeClock {
+        now: Rc<Cell<u64>>,
+    }
+
+    impl Clock for FakeClock {
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+        fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
+            self.now.set(self.now.get() + ms);
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    /// The API behind a real sliding-window gate on the fake clock, like the service: every
+    /// call waits its turn. Scripted answers by name (then 204), and a log of what was sent.
+    struct FakeApi {
+        clock: Rc<Cell<u64>>,
+        gate: RefCell<SlidingLimiter>,
+        script: RefCell<HashMap<String, Vec<Result<(), OpError>>>>,
+        sent: RefCell<Vec<(u64, String)>>,
+        hook: Box<dyn Fn(usize)>,
+    }
+
+    impl FakeApi {
+        fn new(clock: &FakeClock, per_minute: u32) -> Self {
+            Self {
+                clock: clock.now.clone(),
+                gate: RefCell::new(SlidingLimiter::per_minute_and_hour(per_minute, 10_000)),
+                script: RefCell::default(),
+                sent: RefCell::default(),
+                hook: Box::new(|_| {}),
+            }
+        }
+        fn answer(self, name: &str, answers: Vec<Result<(), OpError>>) -> Self {
+            self.script
+                .borrow_mut()
+                .insert(name.into(), answers.into_iter().rev().collect());
+            self
+        }
+    }
+
+    impl DeleteApi for FakeApi {
+        fn delete<'a>(
+            &'a self,
+            name: &'a str,
+            _on_budget: &'a dyn Fn(Option<u64>),
+        ) -> LocalBoxFuture<'a, Result<(), OpError>> {
+            // The gate: wait (on the fake clock) until a call is admitted.
+            loop {
+                match self.gate.borrow_mut().try_acquire(self.clock.get()) {
+                    Ok(()) => break,
+                    Err(w) => self.clock.set(self.clock.get() + w),
+                }
+            }
+            self.sent
+                .borrow_mut()
+                .push((self.clock.get(), name.to_string()));
+            (self.hook)(self.sent.borrow().len());
+            let answer = self
+                .script
+                .borrow_mut()
+                .get_mut(name)
+                .and_then(Vec::pop)
+                .unwrap_or(Ok(()));
+            Box::pin(std::future::ready(answer))
+        }
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("f{i:03}.ps1")).collect()
+    }
+
+    fn run(
+        api: &FakeApi,
+        clock: &FakeClock,
+        list: &[String],
+        control: &RunControl,
+    ) -> (Progress, RunState, Vec<RunState>) {
+        let states = RefCell::new(Vec::new());
+        let (p, s) = futures::executor::block_on(delete_all(
+            api,
+            clock,
+            list,
+            control,
+            &|_, _| {},
+            &|_, st| states.borrow_mut().push(st),
+            &|_| {},
+        ));
+        (p, s, states.into_inner())
+    }
+
+    fn limited(ms: Option<u64>) -> Result<(), OpError> {
+        Err(ApiError::RateLimited {
+            retry_after_ms: ms,
+            detail: None,
+        }
+        .into())
+    }
+
+    #[test]
+    fn sixty_files_at_twenty_per_ten_seconds_take_the_theoretical_minimum_with_each_sent_once() {
+        let clock = FakeClock::default();
+        // 20 per 10 s, as the end-to-end test scales the limit down: 120 a minute.
+        let mut api = FakeApi::new(&clock, 120);
+        api.gate = RefCell::new(SlidingLimiter::new(vec![mde_wire::Window {
+            length_ms: 10_000,
+            limit: 20,
+        }]));
+        let list = names(60);
+        let (p, s, _) = run(&api, &clock, &list, &RunControl::default());
+        assert_eq!((p.deleted, p.done, s), (60, 60, RunState::Finished));
+        let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
+        assert_eq!(sent, list, "every file once, in order");
+        // 3 windows of 20: the last batch starts at 20 s, the bound for 60 calls.
+        assert_eq!(clock.now.get(), 20_000);
+    }
+
+    #[test]
+    fn not_found_and_failures_are_counted_and_the_run_goes_on() {
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100)
+            .answer("f001.ps1", vec![Err(ApiError::NotFound(None).into())])
+            .answer(
+                "f002.ps1",
+                vec![Err(ApiError::Status {
+                    status: 500,
+                    detail: None,
+                }
+                .into())],
+            );
+        let (p, s, _) = run(&api, &clock, &names(4), &RunControl::default());
+        assert_eq!(
+            (p.deleted, p.not_found, p.failed.len(), s),
+            (2, 1, 1, RunState::Finished)
+        );
+        assert_eq!(p.failed[0].0, "f002.ps1");
+    }
+
+    #[test]
+    fn a_429_waits_the_retry_after_and_sends_the_same_file_again() {
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100).answer("f001.ps1", vec![limited(Some(3_000))]);
+        let (p, _, _) = run(&api, &clock, &names(3), &RunControl::default());
+        assert_eq!(p.deleted, 3);
+        let sent = api.sent.borrow();
+        assert_eq!(sent.len(), 4);
+        assert_eq!(
+            (sent[1].1.as_str(), sent[2].1.as_str()),
+            ("f001.ps1", "f001.ps1")
+        );
+        assert_eq!(sent[2].0 - sent[1].0, 3_000, "waited the Retry-After");
+    }
+
+    #[test]
+    fn a_lost_sign_in_pauses_on_that_file_and_resumes_without_skipping_or_repeating() {
+        let clock = FakeClock::default();
+        let control = RunControl::default();
+        let api = FakeApi::new(&clock, 100).answer(
+            "f002.ps1",
+            vec![Err(AuthError::SignInRequired("expired".into()).into())],
+        );
+        // The person signs in again while the run waits (after 4 s on the clock).
+        let ctl = control.clone();
+        let now = clock.now.clone();
+        let states = RefCell::new(Vec::new());
+        let (p, s) = futures::executor::block_on(delete_all(
+            &api,
+            &FakeClockView(
+                now.clone(),
+                Box::new(move |t| {
+                    if t >= 4_000 && ctl.needs_sign_in() {
+                        ctl.signed_in();
+                    }
+                }),
+            ),
+            &names(4),
+            &control,
+            &|_, _| {},
+            &|_, st| states.borrow_mut().push(st),
+            &|_| {},
+        ));
+        assert_eq!((p.deleted, s), (4, RunState::Finished));
+        assert!(states.borrow().contains(&RunState::NeedsSignIn));
+        let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
+        // f002 was refused (not deleted), then sent once more after the sign-in.
+        assert_eq!(
+            sent,
+            ["f000.ps1", "f001.ps1", "f002.ps1", "f002.ps1", "f003.ps1"]
+        );
+    }
+
+    /// A clock that also runs `tick` after each sleep, to act as the person would meanwhile.
+    struct FakeClockView(Rc<Cell<u64>>, Box<dyn Fn(u64)>);
+
+    impl Clock for FakeClockView {
+        fn now_ms(&self) -> u64 {
+            self.0.get()
+        }
+        fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
+            self.0.set(self.0.get() + ms);
+            (self.1)(self.0.get());
+            Box::pin(std::future::ready(()))
+        }
+    }
+
+    #[test]
+    fn a_403_stops_the_run_with_the_reason() {
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100)
+            .answer("f001.ps1", vec![Err(ApiError::Forbidden(None).into())]);
+        let (p, s, _) = run(&api, &clock, &names(5), &RunControl::default());
+        assert!(
+            matches!(&s, RunState::Stopped(why) if why.contains("Library.Manage")),
+            "{s:?}"
+        );
+        assert_eq!(
+            (p.deleted, p.failed.len(), api.sent.borrow().len()),
+            (1, 1, 2)
+        );
+    }
+
+    #[test]
+    fn pause_holds_and_cancel_ends_before_the_next_call() {
+        let clock = FakeClock::default();
+        let control = RunControl::default();
+        let mut api = FakeApi::new(&clock, 100);
+        let ctl = control.clone();
+        api.hook = Box::new(move |sent| {
+            if sent == 2 {
+                ctl.pause();
+                ctl.cancel();
+            }
+        });
+        let (p, s, _) = run(&api, &clock, &names(5), &control);
+        assert_eq!((p.done, s), (2, RunState::Canceled));
+        assert_eq!(api.sent.borrow().len(), 2);
+    }
+}
