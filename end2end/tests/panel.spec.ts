@@ -1,4 +1,5 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import type { Page, APIRequestContext } from '@playwright/test';
+import { test, expect, httpStatusError } from './fixtures';
 import { baseURL } from '../playwright.config';
 
 // Driven the way a person drives it: roles and accessible names. The simulator's /_sim
@@ -8,7 +9,8 @@ const shots = (name: string) => `screenshots/${name}.png`;
 
 async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
   const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  // The control surface answers reads with 200 and JSON, changes with 204 and no body.
+  expect(resp.status(), `${method} /_sim${path}`).toBe(method === 'GET' ? 200 : 204);
   return resp.status() === 204 ? null : resp.json();
 }
 
@@ -17,8 +19,6 @@ const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(reques
 
 function watch(page: Page) {
   const withToken: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') console.log('console error:', m.text()); });
-  page.on('pageerror', (e) => console.log('page error:', e.message));
   page.on('request', (r) => {
     if (r.headers()['authorization']) withToken.push(r.url());
   });
@@ -74,7 +74,7 @@ test('admin signs in; the list shows the seed; tokens stay in memory and at the 
   expect(withToken.length).toBeGreaterThan(0);
   for (const url of withToken) {
     expect(new URL(url).origin).toBe(baseURL);
-    expect(new URL(url).pathname.startsWith('/api/')).toBeTruthy();
+    expect(new URL(url).pathname).toMatch(/^\/api\/libraryfiles(\/|$)/);
   }
 });
 
@@ -101,7 +101,8 @@ test('delete asks for confirmation, Escape cancels and returns focus, Delete giv
   expect(files.map((f: { fileName: string }) => f.fileName)).not.toContain('Collect-Triage.ps1');
 });
 
-test('a file removed behind the app gives the 404 message and the list reloads', async ({ page, request }) => {
+test('a file removed behind the app gives the 404 message and the list reloads', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(404));
   await signIn(page);
   await sim(request, 'DELETE', '/files/Isolate-Network.ps1');
   await confirmDelete(page, 'Isolate-Network.ps1');
@@ -111,7 +112,8 @@ test('a file removed behind the app gives the 404 message and the list reloads',
   await page.screenshot({ path: shots('not-found-404') });
 });
 
-test('the reader account (scope, no Defender role) gets the 403 explanation on delete', async ({ page, request }) => {
+test('the reader account (scope, no Defender role) gets the 403 explanation on delete', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(403));
   await signIn(page, 'Riley Reader');
   await confirmDelete(page, 'Export-DefenderLogs.ps1');
   await expect(alert(page)).toContainText('Could not delete Export-DefenderLogs.ps1: You lack Library.Manage');
@@ -121,7 +123,8 @@ test('the reader account (scope, no Defender role) gets the 403 explanation on d
   expect((await sim(request, 'GET', '/files')).length).toBe(20);
 });
 
-test('403 on delete names the permission and the Defender role', async ({ page, request }) => {
+test('403 on delete names the permission and the Defender role', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(403));
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 403,
@@ -133,7 +136,8 @@ test('403 on delete names the permission and the Defender role', async ({ page, 
   await expect(page.getByRole('rowheader', { name: 'Get-InstalledSoftware.ps1' })).toBeVisible();
 });
 
-test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ page, request }) => {
+test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(429));
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
@@ -148,7 +152,8 @@ test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ 
   expect(deletes.length).toBe(2);
 });
 
-test('429 retry can be stopped and nothing is removed', async ({ page, request }) => {
+test('429 retry can be stopped and nothing is removed', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(429));
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '30',
@@ -160,7 +165,8 @@ test('429 retry can be stopped and nothing is removed', async ({ page, request }
   await expect(page.getByRole('rowheader', { name: 'mac_collect.sh' })).toBeVisible();
 });
 
-test('an injected 401 triggers one refresh, then the delete succeeds', async ({ page, request }) => {
+test('an injected 401 triggers one refresh, then the delete succeeds', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(401));
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401,
@@ -174,7 +180,8 @@ test('an injected 401 triggers one refresh, then the delete succeeds', async ({ 
   expect(log.filter((r) => r.method === 'DELETE').length).toBe(2);
 });
 
-test('an expired refresh token asks to sign in again and keeps the page', async ({ page, request }) => {
+test('an expired refresh token asks to sign in again and keeps the page', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(401, 400)); // the API's 401, then the token endpoint's invalid_grant
   await signIn(page);
   await page.getByRole('searchbox', { name: 'Filter' }).fill('ps1');
   await sim(request, 'POST', '/expire-refresh-tokens');
@@ -303,7 +310,9 @@ test('a tampered state is refused', async ({ page }) => {
   await expect(page.getByText('Signed in as')).toHaveCount(0);
 });
 
-test('a 500 shows code, message and tracking id; a network failure says so; nothing is removed', async ({ page, request }) => {
+test('a 500 shows code, message and tracking id; a network failure says so; nothing is removed', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(500));
+  expectConsoleErrors(/^Failed to load resource: net::ERR_CONNECTION_REFUSED /);
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 500,
