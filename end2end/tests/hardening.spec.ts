@@ -1,4 +1,5 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { Page, APIRequestContext } from '@playwright/test';
 import { baseURL } from '../playwright.config';
 
 // The outside review's findings (issue 8), each driven as a person (or an attacker with a
@@ -13,12 +14,8 @@ async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE'
 type Logged = { method: string; path: string; query: string | null; bearer: boolean };
 const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(request, 'GET', '/requests');
 
-// Any uncaught page error fails the test: a dead page after a sign-out was finding 3.
-function failOnPageErrors(page: Page) {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return () => expect(errors, 'uncaught page errors').toEqual([]);
-}
+// The fixtures fail a test on any uncaught page error (a dead page after a sign-out was
+// finding 3) or console error it does not declare.
 
 async function signIn(page: Page) {
   await page.goto('/');
@@ -35,8 +32,8 @@ test.beforeEach(async ({ request }) => {
   await sim(request, 'POST', '/reset');
 });
 
-test('signing out during a 429 countdown leaves a working page and the delete is never sent again', async ({ page, request }) => {
-  const noErrors = failOnPageErrors(page);
+test('signing out during a 429 countdown leaves a working page and the delete is never sent again', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(/status of 429/);
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
@@ -53,17 +50,14 @@ test('signing out during a 429 countdown leaves a working page and the delete is
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: /Ada Admin/ }).click();
   await expect(page.getByRole('rowheader', { name: 'mac_collect.sh' })).toBeVisible();
-  noErrors();
 });
 
 test('an authorization error that answers no sign-in of this tab is not shown', async ({ page }) => {
-  const noErrors = failOnPageErrors(page);
   await page.goto('/?error=access_denied&error_description=Your+account+is+locked.+Call+%2B1-555-0100&state=forged');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByText('Call +1-555-0100')).toHaveCount(0);
   await expect(page).toHaveURL(`${baseURL}/`);
-  noErrors();
 });
 
 test('a denied sign-in shows the error code and AADSTS number, never the description text', async ({ page }) => {
@@ -74,7 +68,6 @@ test('a denied sign-in shows the error code and AADSTS number, never the descrip
 });
 
 test('a reload signs in again silently, once; after a sign-out it does not', async ({ page, request }) => {
-  const noErrors = failOnPageErrors(page);
   await signIn(page);
   await sim(request, 'DELETE', '/requests');
   await page.reload();
@@ -93,7 +86,6 @@ test('a reload signs in again silently, once; after a sign-out it does not', asy
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   expect((await requestLog(request)).filter((r) => r.path.endsWith('/authorize')).length).toBe(0);
-  noErrors();
 });
 
 test('a silent sign-in that needs interaction falls back to the Sign in button without a loop', async ({ page, request }) => {
@@ -122,7 +114,6 @@ test('"Sign out of Microsoft too" ends the provider session; the next sign-in of
 });
 
 test('a next-page link off the API is not followed, and no request carries the token there', async ({ page, request }) => {
-  const noErrors = failOnPageErrors(page);
   const sent: string[] = [];
   page.on('request', (r) => sent.push(r.url()));
   await signIn(page);
@@ -139,7 +130,6 @@ test('a next-page link off the API is not followed, and no request carries the t
   expect(sent.filter((u) => u.includes('evil.example'))).toEqual([]);
   await page.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByText('20 files')).toBeVisible();
-  noErrors();
 });
 
 test('one unreadable entry does not hide the others; a bad SHA-256 is shown as invalid and cannot be copied', async ({ page, request }) => {
@@ -163,7 +153,8 @@ test('one unreadable entry does not hide the others; a bad SHA-256 is shown as i
   await expect(page.getByRole('button', { name: 'Copy SHA-256 of odd-hash.ps1' })).toHaveCount(0);
 });
 
-test('Retry-After too large to read as a number is left to the person, not retried after 2 s', async ({ page, request }) => {
+test('Retry-After too large to read as a number is left to the person, not retried after 2 s', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(/status of 429/);
   await signIn(page);
   await sim(request, 'POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '99999999999999999999',
@@ -177,7 +168,6 @@ test('Retry-After too large to read as a number is left to the person, not retri
 });
 
 test('a delete waiting in the rate gate is never sent after a sign-out', async ({ page, request }) => {
-  const noErrors = failOnPageErrors(page);
   // The page's clock is driven by the test, so the gate's one-minute wait passes at once.
   await page.clock.install();
   await page.route('**/config.json', async (route) => {
@@ -196,5 +186,4 @@ test('a delete waiting in the rate gate is never sent after a sign-out', async (
   await page.waitForTimeout(300);
   const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
   expect(deletes.map((r) => r.path)).toEqual(['/api/libraryfiles/Clear-TempFolders.ps1']);
-  noErrors();
 });
