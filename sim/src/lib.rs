@@ -145,18 +145,23 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .merge(api)
         .merge(oidc)
         .merge(app_files::routes(sim.clone()));
-    if sim.args.portal {
-        app = app.merge(portal::routes(sim.clone()));
-    }
-    if sim.args.control {
-        app = app.nest("/_sim", control::routes(sim.clone()));
+    // Surfaces that are off answer a plain 404, not the app page (the fallback for unknown
+    // paths), so nobody mistakes them for working.
+    let off = |app: Router, prefix: &str| {
+        let not_found = || async { axum::http::StatusCode::NOT_FOUND };
+        app.route(&format!("{prefix}/"), axum::routing::any(not_found))
+            .nest(prefix, Router::new().fallback(not_found))
+    };
+    app = if sim.args.portal {
+        app.merge(portal::routes(sim.clone()))
     } else {
-        // Not the app page (the fallback for unknown paths): a plain 404.
-        app = app.nest(
-            "/_sim",
-            Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND }),
-        );
-    }
+        off(app, "/portal")
+    };
+    app = if sim.args.control {
+        app.nest("/_sim", control::routes(sim.clone()))
+    } else {
+        off(app, "/_sim")
+    };
     app.layer(axum::middleware::from_fn_with_state(
         sim.clone(),
         control::refuse_cors,

@@ -103,14 +103,31 @@ async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() 
 
 #[tokio::test]
 async fn without_the_flag_there_is_no_portal() {
-    let s = start(&[]).await;
-    let r = http()
-        .get(format!("{}/portal/mde-proxy/api/libraryfiles", s.url()))
-        .send()
-        .await
-        .unwrap();
-    assert_ne!(r.status(), StatusCode::OK);
-    assert_ne!(r.status(), StatusCode::UNAUTHORIZED);
+    // A built app, so unknown paths would get the page if /portal fell through to it.
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!doctype html><title>app</title>",
+    )
+    .unwrap();
+    let dist_path: &'static str =
+        Box::leak(dist.path().to_str().unwrap().to_string().into_boxed_str());
+    let s = start(&["--dist", dist_path]).await;
+    for path in [
+        "/portal/mde-proxy/api/libraryfiles",
+        "/portal/",
+        "/portal/config.json",
+        "/portal/sign-in?account=admin",
+    ] {
+        let r = http()
+            .get(format!("{}{path}", s.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(r.headers().get("set-cookie").is_none(), "{path}");
+        assert_eq!(r.text().await.unwrap(), "", "{path}");
+    }
     s.stop().await;
 }
 
