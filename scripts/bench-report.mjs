@@ -19,6 +19,10 @@ const [jsonPath, nativePath, outPath] = [
   process.argv[4] ?? path.join(root, 'BENCHMARKS.md'),
 ];
 
+if (!existsSync(jsonPath)) {
+  console.error(`${jsonPath}: no figures; \`make bench\` writes them.`);
+  process.exit(1);
+}
 const bench = JSON.parse(readFileSync(jsonPath, 'utf8'));
 const native = existsSync(nativePath) ? readFileSync(nativePath, 'utf8').trimEnd() : null;
 const RATIO_GOAL = 1.5;
@@ -115,6 +119,7 @@ Written by \`make bench\` (\`scripts/bench.sh\`, then \`scripts/bench-report.mjs
 rather than editing this file. Measured ${bench.date.slice(0, 16).replace('T', ' ')} UTC.
 
 - Machine: ${machine}
+- Load average (1 min) at the start and end of the browser runs: ${bench.loadAverage ? `${bench.loadAverage.start.toFixed(1)}, ${bench.loadAverage.end.toFixed(1)}` : 'n/a'} (other work on the machine makes the figures noisier)
 - Browser: ${chromium}, headless, ${bench.viewport?.width}×${bench.viewport?.height} viewport, no GPU
 - Data: ${bench.entries.toLocaleString('en')} library entries from the simulator, paged ${bench.entries / bench.pageSize} × ${bench.pageSize.toLocaleString('en')} with \`@odata.nextLink\`
 - Runs: ${bench.runs} of each timing per page after one warm-up load; medians below

@@ -1,5 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { baseURL } from '../playwright.config';
@@ -298,6 +299,8 @@ function report(name: string, r: Awaited<ReturnType<typeof bench>> & { firstLoad
 
 test('benchmark: the app and a plain-JavaScript baseline at 10,000 entries', async ({ page, request, browser }) => {
   test.setTimeout(20 * 60_000);
+  // Other work on the machine shows in the figures; the load average says how much there was.
+  const loadAtStart = os.loadavg()[0];
   const pageErrors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') console.log('console error:', m.text()); });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -322,6 +325,7 @@ test('benchmark: the app and a plain-JavaScript baseline at 10,000 entries', asy
       pageSize: PAGE,
       runs: RUNS,
       viewport: page.viewportSize(),
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
       app: appFigures,
       baseline: baselineFigures,
     }, null, 2)}\n`);
