@@ -163,7 +163,8 @@ targets allow 0.1 ms over.
   in any frame of the scroll.
 - **Rows rebuilt**: a \`MutationObserver\` on the \`tbody\` counts \`tr\` elements inserted when the
   table scrolls by exactly one row (44 px), mid-table; median of 5.
-- **Memory**: after the runs and a forced GC (\`--js-flags=--expose-gc\`),
+- **Memory**: a fresh page in a browser context (and renderer) of its own, after one load, one
+  scroll through the table and a forced GC (\`--js-flags=--expose-gc\`):
   \`performance.memory.usedJSHeapSize\` (\`--enable-precise-memory-info\`), and the byte length of
   every \`WebAssembly.Memory\` in the page, found through the DevTools protocol
   (\`Runtime.queryObjects\`), since the app keeps its memory out of page script's reach.
