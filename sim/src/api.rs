@@ -205,13 +205,36 @@ async fn delete(
 }
 
 /// The parts of an upload form, read before any rule is applied.
-#[derive(Default)]
-struct UploadForm {
-    file: Option<(String, Vec<u8>)>,
-    description: Option<String>,
-    parameters_description: Option<String>,
-    has_parameters: Option<String>,
-    override_if_exists: Option<String>,
+#[derive(Debug, Default)]
+pub struct UploadForm {
+    /// The `file` part: its `filename=` and content.
+    pub file: Option<(String, Vec<u8>)>,
+    /// `Description`.
+    pub description: Option<String>,
+    /// `ParametersDescription`.
+    pub parameters_description: Option<String>,
+    /// `HasParameters`, as sent.
+    pub has_parameters: Option<String>,
+    /// `OverrideIfExists`, as sent.
+    pub override_if_exists: Option<String>,
+}
+
+/// An upload that passed the documented rules; what the library then does with it depends
+/// on what it already holds.
+#[derive(Debug)]
+pub struct CheckedUpload {
+    /// The library name, from the `file` part's `filename=`.
+    pub name: String,
+    /// The content, at most 20 MB.
+    pub content: Vec<u8>,
+    /// `Description`, if not empty.
+    pub description: Option<String>,
+    /// `ParametersDescription`, if not empty.
+    pub parameters_description: Option<String>,
+    /// `HasParameters`.
+    pub has_parameters: bool,
+    /// `OverrideIfExists`.
+    pub override_if_exists: bool,
 }
 
 async fn read_form(mut mp: Multipart) -> Result<UploadForm, ApiError> {
@@ -243,6 +266,52 @@ async fn read_form(mut mp: Multipart) -> Result<UploadForm, ApiError> {
     Ok(form)
 }
 
+/// Reads an upload body as the endpoint does, `content_type` being the request's
+/// `Content-Type` with its boundary: the multipart parser's entry point for the fuzz target
+/// (`sim/fuzz`). Errors are the 400s the endpoint answers.
+pub async fn parse_upload_form(content_type: &str, body: Vec<u8>) -> Result<UploadForm, ApiError> {
+    use axum::extract::FromRequest;
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| ApiError::bad_request("InvalidRequestBody", e.to_string()))?;
+    let mp = Multipart::from_request(req, &()).await.map_err(|e| {
+        ApiError::bad_request(
+            "InvalidRequestBody",
+            format!("Expected multipart/form-data: {e}"),
+        )
+    })?;
+    read_form(mp).await
+}
+
+/// Applies the documented rules to a form: a `file` part, a valid name, 20 MB, booleans.
+pub fn check_upload(form: UploadForm) -> Result<CheckedUpload, ApiError> {
+    let (name, content) = form.file.ok_or_else(|| {
+        ApiError::bad_request("MissingRequiredParameter", "The 'file' part is required")
+    })?;
+    if !is_valid_file_name(&name) {
+        return Err(ApiError::bad_request(
+            "InvalidInput",
+            format!("File name '{name}' is invalid: use only letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    if content.len() > MAX_UPLOAD_BYTES {
+        return Err(ApiError::bad_request(
+            "InvalidInput",
+            "File size exceeds the 20 MB limit",
+        ));
+    }
+    Ok(CheckedUpload {
+        has_parameters: parse_bool("HasParameters", form.has_parameters.as_deref())?,
+        override_if_exists: parse_bool("OverrideIfExists", form.override_if_exists.as_deref())?,
+        name,
+        content,
+        description: form.description.filter(|d| !d.is_empty()),
+        parameters_description: form.parameters_description.filter(|d| !d.is_empty()),
+    })
+}
+
 fn parse_bool(part: &str, v: Option<&str>) -> Result<bool, ApiError> {
     match v.map(str::trim) {
         None | Some("") => Ok(false),
@@ -267,24 +336,14 @@ async fn upload(
             format!("Expected multipart/form-data: {e}"),
         )
     })?;
-    let form = read_form(mp).await?;
-    let (name, content) = form.file.ok_or_else(|| {
-        ApiError::bad_request("MissingRequiredParameter", "The 'file' part is required")
-    })?;
-    if !is_valid_file_name(&name) {
-        return Err(ApiError::bad_request(
-            "InvalidInput",
-            format!("File name '{name}' is invalid: use only letters, digits, '-', '_' and '.'"),
-        ));
-    }
-    if content.len() > MAX_UPLOAD_BYTES {
-        return Err(ApiError::bad_request(
-            "InvalidInput",
-            "File size exceeds the 20 MB limit",
-        ));
-    }
-    let has_parameters = parse_bool("HasParameters", form.has_parameters.as_deref())?;
-    let override_if_exists = parse_bool("OverrideIfExists", form.override_if_exists.as_deref())?;
+    let CheckedUpload {
+        name,
+        content,
+        description,
+        parameters_description,
+        has_parameters,
+        override_if_exists,
+    } = check_upload(read_form(mp).await?)?;
     let ignore_case = sim.args.case_insensitive_names;
     let mut lib = sim.library.lock().unwrap_or_else(|p| p.into_inner());
     let existing = lib.get(&name, ignore_case).cloned();
@@ -300,14 +359,14 @@ async fn upload(
     let entity = LibraryFile {
         file_name: existing.as_ref().map_or(name, |e| e.file_name.clone()),
         sha256: hex_sha256(&content),
-        description: form.description.filter(|d| !d.is_empty()),
+        description,
         creation_time: existing
             .as_ref()
             .map_or_else(|| now.clone(), |e| e.creation_time.clone()),
         last_updated_time: now,
         created_by: Some(claims.name.clone()),
         has_parameters,
-        parameters_description: form.parameters_description.filter(|d| !d.is_empty()),
+        parameters_description,
     };
     lib.upsert(entity.clone(), ignore_case).map_err(|e| {
         ApiError::new(
