@@ -138,17 +138,18 @@ ${table}
 
 Times come from the pages themselves, never from Playwright's clock. Both pages record
 [User Timing](https://developer.mozilla.org/docs/Web/API/Performance_API/User_timing) entries,
-and "at the next paint" means in a \`setTimeout(0)\` queued from a \`requestAnimationFrame\`
-callback, i.e. once the frame with the change has been produced:
+and "next frame" means in the \`requestAnimationFrame\` callback of the frame that paints the
+change: the page's work is done by then, and that frame's style, layout and paint follow:
 
 | entry | started | ended |
 |---|---|---|
-| \`mde:render\` | mark \`mde:list-loaded\` when the last list page has arrived and been parsed | next paint after the table is in the DOM |
-| \`mde:filter\` | mark \`mde:filter-start\` in the filter's \`input\` event | next paint |
-| \`mde:sort\` | mark \`mde:sort-start\` in a sort header's \`click\` | next paint |
+| \`mde:render\` | mark \`mde:list-loaded\` when the last list page has arrived and been parsed | next frame after the table is in the DOM |
+| \`mde:filter\` | mark \`mde:filter-start\` in the filter's \`input\` event | next frame |
+| \`mde:sort\` | mark \`mde:sort-start\` in a sort header's \`click\` | next frame |
 
-So each measure includes the wait for the next frame (up to 16.7 ms at 60 Hz), however little
-work there was; the baseline shows how much of a figure that wait is. Timestamps are coarsened to
+So each measure includes the wait for the next frame to begin (up to 16.7 ms at 60 Hz), however
+little work there was; the baseline shows how much of a figure that wait is. A figure within one
+frame means the change is painted in the very next frame. Timestamps are coarsened to
 0.1 ms (the pages are not cross-origin isolated): time targets allow 0.1 ms over, and frame
 targets count whole frames (a 60 Hz frame reads 16.6 to 16.8 ms).
 

