@@ -115,6 +115,11 @@ const spread = (name, get) => {
 const files = (r) => (r?.firstLoad?.files ?? [])
   .map((f) => `| ${f.name} | ${f.raw} | ${f.gzip} | ${f.brotli} |`).join('\n');
 
+// The size leads are a hand-kept record (bench/size-leads.md): measured by stubbing and
+// twiggy, not by this run.
+const leadsPath = new URL('../bench/size-leads.md', import.meta.url);
+const sizeLeads = existsSync(leadsPath) ? `${readFileSync(leadsPath, 'utf8').trim()}\n` : '';
+
 const md = `# Benchmarks
 
 Written by \`make bench\` (\`scripts/bench.sh\`, then \`scripts/bench-report.mjs\`): rerun it
@@ -196,6 +201,7 @@ ${files(bench.app)}
 |---|---:|---:|---:|
 ${files(bench.baseline)}
 
+${sizeLeads}
 ## Native list work
 
 \`cargo run --release -p mde-library-admin --example bench\` (the app's filter and sort code,
