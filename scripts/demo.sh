@@ -5,6 +5,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 PORT="${PORT:-8787}"
 trunk build
+scripts/security-headers.sh # dist/security-headers.conf, for serving dist/ with deploy/nginx.conf
 cargo build --release -p mde-sim
 echo
 echo "  Open http://127.0.0.1:$PORT/ and sign in as Ada Admin (may manage the library)"
