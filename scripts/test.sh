@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test level: native cargo tests, wasm-bindgen-test in headless Chromium, Playwright.
+# Every test level: native cargo tests, wasm-bindgen-test in headless Chromium, Playwright
+# against the simulator, then through nginx as deployed (deploy/nginx.conf).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -10,14 +11,18 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p mde-library-admin --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "1/3 cargo test (app logic, wire types, simulator conformance over loopback HTTP)"
+step "1/4 cargo test (app logic, wire types, simulator conformance over loopback HTTP)"
 cargo test --workspace
 
-step "2/3 wasm-bindgen-test in headless Chromium"
+step "2/4 wasm-bindgen-test in headless Chromium"
 cargo test -p mde-library-admin --target wasm32-unknown-unknown --test web
 
-step "3/3 Playwright end-to-end against the simulator"
+step "3/4 Playwright end-to-end against the simulator"
 trunk build
+scripts/security-headers.sh # dist/security-headers.conf: this build's CSP for nginx
 cargo build -p mde-sim
 scripts/size.sh
 (cd end2end && npx playwright test)
+
+step "4/4 Playwright through nginx: deploy/nginx.conf, the /mde-proxy path, headers, framing"
+scripts/nginx-e2e.sh

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page, APIRequestContext } from '@playwright/test';
+import { test, expect, httpStatusError } from './fixtures';
+
+// The panel as deployed: nginx with deploy/nginx.conf serving a copy of this build, its
+// config.json (apiBase /mde-proxy) and the headers scripts/security-headers.sh generated, in
+// front of a simulator whose API refuses CORS (so every API call must go through the proxy).
+// scripts/nginx-e2e.sh sets the scene and runs this with playwright.deploy.config.ts; in the
+// simulator-only run (playwright.config.ts) it is skipped.
+
+const env = (name: string) => process.env[name] ?? '';
+const deployURL = env('MDE_DEPLOY_URL');
+const simURL = env('MDE_DEPLOY_SIM');
+const site = env('MDE_DEPLOY_SITE');
+const portalURL = env('MDE_PORTAL_URL');
+const foreignURL = env('MDE_FOREIGN_URL');
+
+test.beforeEach(async ({ request }, testInfo) => {
+  test.skip(testInfo.project.name !== 'deploy' || !deployURL, 'runs through nginx: scripts/nginx-e2e.sh');
+  await sim(request, 'POST', '/reset');
+});
+
+async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string) {
+  const resp = await request.fetch(`${simURL}/_sim${path}`, { method });
+  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}
+
+type Logged = { method: string; path: string; headerNames: string[]; bearer: boolean; origin: string | null };
+const apiCalls = async (request: APIRequestContext): Promise<Logged[]> =>
+  ((await sim(request, 'GET', '/requests')) as Logged[]).filter((r) => r.path.startsWith('/api/'));
+
+/** The `add_header` lines nginx includes, as name → value. */
+function generatedHeaders(): Map<string, string> {
+  const lines = readFileSync(`${site}/security-headers.conf`, 'utf-8').split('\n');
+  const headers = new Map<string, string>();
+  for (const line of lines.filter((l) => l.startsWith('add_header '))) {
+    const m = /^add_header ([A-Za-z-]+) "([^"]*)" always;$/.exec(line);
+    expect(m, line).not.toBeNull();
+    headers.set(m![1].toLowerCase(), m![2]);
+  }
+  return headers;
+}
+
+/** Violations Chromium reports on the console (script, style, connect, frame-ancestors). */
+function cspViolations(page: Page) {
+  const seen: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/.test(m.text())) seen.push(m.text());
+  });
+  return seen;
+}
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  expect(new URL(page.url()).origin).toBe(simURL); // the provider's page, another origin
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  await expect(page).toHaveURL(`${deployURL}/`);
+}
+
+async function confirmDelete(page: Page, name: string) {
+  await page.getByRole('button', { name: `Delete ${name}`, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(name);
+  await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+}
+
+test('nginx sends exactly the generated headers, with this build\'s bootstrap hash', async ({ request }) => {
+  const expected = generatedHeaders();
+  expect([...expected.keys()].sort()).toEqual(['content-security-policy', 'referrer-policy', 'x-content-type-options']);
+  // The hash of the inline script of the page nginx serves, computed here.
+  const page = await request.get(`${deployURL}/`);
+  expect(page.status()).toBe(200);
+  const html = await page.text();
+  expect(html).toBe(readFileSync('../dist/index.html', 'utf-8'));
+  const inline = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !m[1].includes(' src=') && m[2].trim());
+  expect(inline.length).toBe(1);
+  const hash = `'sha256-${createHash('sha256').update(inline[0][2]).digest('base64')}'`;
+  const csp = expected.get('content-security-policy')!;
+  expect(csp).toContain(`script-src 'self' 'wasm-unsafe-eval' ${hash};`);
+  expect(csp).toContain(`connect-src 'self' ${simURL};`); // the authority; the API is behind the proxy
+  expect(csp).toMatch(new RegExp(`frame-ancestors 'self' ${portalURL}$`));
+  expect(csp).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+
+  const config = await request.get(`${deployURL}/config.json`);
+  expect((await config.json()).apiBase).toBe('/mde-proxy');
+  const asset = html.match(/\/[\w-]+_bg\.wasm/)![0];
+  const wasm = await request.get(`${deployURL}${asset}`);
+  expect(wasm.headers()['content-type']).toBe('application/wasm');
+  // The page, its configuration, an asset and a 404 all carry the same bytes.
+  for (const [path, status] of [['/', 200], ['/index.html', 200], ['/config.json', 200], [asset, 200], ['/nowhere', 404], ['/security-headers.conf', 404]] as const) {
+    const resp = await request.get(`${deployURL}${path}`);
+    expect(resp.status(), path).toBe(status);
+    for (const [name, value] of expected) {
+      expect(resp.headers()[name], `${name} of ${path}`).toBe(value);
+    }
+  }
+  // The page and config are revalidated on every load; hashed assets are cached.
+  expect(page.headers()['cache-control']).toBe('no-cache');
+  expect(wasm.headers()['cache-control']).toMatch(/max-age=31536000/);
+});
+
+test('sign in and list through the proxy; the token goes to /mde-proxy only, and on as it came', async ({ page, request, context }) => {
+  // A portal's session cookie on the panel's host: the browser sends it along, the proxy not.
+  await context.addCookies([{ name: 'portal_session', value: 'not-for-the-api', url: deployURL }]);
+  const violations = cspViolations(page);
+  const withToken: string[] = [];
+  page.on('request', (r) => {
+    if (r.headers()['authorization']) withToken.push(r.url());
+  });
+  await signIn(page);
+  await expect(page.getByText('20 files')).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toBeVisible();
+  expect(withToken.length).toBeGreaterThan(0);
+  for (const url of withToken) {
+    expect(url.startsWith(`${deployURL}/mde-proxy/api/libraryfiles`), url).toBeTruthy();
+  }
+  // What reached the API: the bearer, and none of the portal's cookies or origin.
+  const calls = await apiCalls(request);
+  expect(calls.length).toBeGreaterThan(0);
+  for (const c of calls) {
+    expect(c.bearer, c.path).toBe(true);
+    expect(c.origin).toBeNull();
+    expect(c.headerNames).not.toContain('cookie');
+    expect(c.headerNames).not.toContain('referer');
+  }
+  expect(violations).toEqual([]);
+});
+
+test('delete through the proxy: 204 removes the file', async ({ page, request }) => {
+  const violations = cspViolations(page);
+  await signIn(page);
+  await confirmDelete(page, 'Collect-Triage.ps1');
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Deleted Collect-Triage.ps1.');
+  await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toHaveCount(0);
+  await expect(page.getByText('19 files')).toBeVisible();
+  const files: { fileName: string }[] = await sim(request, 'GET', '/files');
+  expect(files.map((f) => f.fileName)).not.toContain('Collect-Triage.ps1');
+  const deletes = (await apiCalls(request)).filter((c) => c.method === 'DELETE');
+  expect(deletes.map((c) => c.path)).toEqual(['/api/libraryfiles/Collect-Triage.ps1']);
+  expect(violations).toEqual([]);
+});
+
+test('delete through the proxy: a file removed behind the panel gives the 404 message', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(404));
+  await signIn(page);
+  await sim(request, 'DELETE', '/files/Isolate-Network.ps1');
+  await confirmDelete(page, 'Isolate-Network.ps1');
+  await expect(page.locator('.outcomes [role=alert]')).toContainText(
+    'Isolate-Network.ps1 was not found in the library; it may have been deleted already.');
+  await expect(page.getByRole('rowheader', { name: 'Isolate-Network.ps1' })).toHaveCount(0);
+});
+
+test('the proxy passes only the library endpoints, with the path as the browser encoded it', async ({ request }) => {
+  // A %2F in a name stays inside one path segment (nginx's decoded $uri would split it).
+  const odd = await request.delete(`${deployURL}/mde-proxy/api/libraryfiles/a%2Fb%20c.ps1`, {
+    headers: { Authorization: 'Bearer not-a-token' },
+  });
+  expect(odd.status()).toBe(401); // the simulator's answer: the token was passed on
+  expect((await apiCalls(request)).map((c) => [c.path, c.bearer])).toEqual([['/api/libraryfiles/a%2Fb%20c.ps1', true]]);
+  // Nothing else of the upstream is reachable through it.
+  for (const path of ['/mde-proxy/_sim/files', '/mde-proxy/api/machines', '/mde-proxy/api/libraryfiles/x/y', '/mde-proxy/healthz']) {
+    expect((await request.get(`${deployURL}${path}`)).status(), path).toBe(404);
+  }
+  expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`)).status()).toBe(403);
+  expect((await apiCalls(request)).length).toBe(1);
+});
+
+test('a portal at an allowed origin frames the panel; a page at another origin cannot', async ({ page, expectConsoleErrors }) => {
+  expectConsoleErrors(/frame-ancestors/);
+  const violations = cspViolations(page);
+  await page.goto(portalURL);
+  const panel = page.frameLocator('iframe');
+  await expect(panel.getByRole('heading', { name: 'MDE live response library' })).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible(); // the wasm ran
+  expect(violations).toEqual([]);
+  await page.screenshot({ path: 'screenshots/framed-portal.png' });
+
+  await page.goto(foreignURL);
+  await expect.poll(() => violations.join('\n')).toMatch(/frame-ancestors/);
+  const frame = page.frames().find((f) => f !== page.mainFrame())!;
+  expect(frame.url()).toMatch(/^chrome-error:/);
+  await expect(page.frameLocator('iframe').getByRole('heading', { name: 'MDE live response library' })).toHaveCount(0);
+});
