@@ -20,6 +20,8 @@ pub struct AppConfig {
     pub auth: AuthConfig,
     /// Client-side budget, normally the API's documented limits.
     pub rate_limit: RateLimit,
+    /// `light` or `dark` to force a theme; `None` (`auto`) follows `prefers-color-scheme`.
+    pub theme: Option<&'static str>,
 }
 
 /// Where tokens come from.
@@ -209,10 +211,17 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
     if rate_limit.per_hour == 0 {
         return Err(field("rateLimit.perHour", "must be at least 1"));
     }
+    let theme = match opt_string(&doc, "theme", "theme")?.as_deref() {
+        None | Some("auto") => None,
+        Some("light") => Some("light"),
+        Some("dark") => Some("dark"),
+        Some(_) => return Err(field("theme", "must be \"light\", \"dark\" or \"auto\"")),
+    };
     Ok(AppConfig {
         api_base,
         auth,
         rate_limit,
+        theme,
     })
 }
 
@@ -242,6 +251,22 @@ pub async fn load_config() -> Result<AppConfig, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn theme_is_light_dark_or_auto() {
+        let with = |t: &str| {
+            parse_config(&format!(
+                r#"{{"apiBase":"/p","auth":{{"mode":"proxy"}},"theme":{t}}}"#
+            ))
+        };
+        assert_eq!(with(r#""dark""#).unwrap().theme, Some("dark"));
+        assert_eq!(with(r#""auto""#).unwrap().theme, None);
+        assert_eq!(with("null").unwrap().theme, None);
+        assert!(with(r#""neon""#)
+            .unwrap_err()
+            .to_string()
+            .contains("\"theme\""));
+    }
+
     #[test]
     fn proxy_mode_needs_a_same_origin_path() {
         let c = parse_config(r#"{"apiBase":"/mde-proxy","auth":{"mode":"proxy"}}"#).unwrap();

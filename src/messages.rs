@@ -55,6 +55,14 @@ pub fn reason(e: &OpError) -> String {
     }
 }
 
+/// `text` ending with a full stop, so the next sentence does not run into it.
+fn sentence(mut text: String) -> String {
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
 /// Whether the failure can only be fixed by signing in again.
 pub fn needs_sign_in(e: &OpError) -> bool {
     matches!(
@@ -76,12 +84,17 @@ pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
             Tone::Progress,
             format!("Stopped retrying; {name} was not deleted."),
         ),
-        Outcome::Failed(e) => (
+        // No status came back (network, CORS, time limit, a cut answer): the server may have
+        // deleted the file all the same.
+        Outcome::Failed(OpError::Api(e @ (ApiError::Network(_) | ApiError::Body(_)))) => (
             Tone::Failure,
             format!(
-                "Could not delete {name}: {} Nothing was removed.",
-                reason(e)
+                "No answer about deleting {name}: {e}. It may have been deleted; Refresh shows the library as it is."
             ),
+        ),
+        Outcome::Failed(e) => (
+            Tone::Failure,
+            format!("Could not delete {name}: {} Nothing was removed.", sentence(reason(e))),
         ),
     }
 }
@@ -173,6 +186,27 @@ mod tests {
         assert!(delete_outcome("x", &Outcome::Failed(e))
             .1
             .contains("Sign in again"));
+    }
+
+    #[test]
+    fn a_delete_without_an_answer_does_not_claim_nothing_was_removed() {
+        for e in [
+            ApiError::Network("no answer within 30 s".into()),
+            ApiError::Body("the answer was too large or broke off".into()),
+        ] {
+            let (_, text) = delete_outcome("a.ps1", &Outcome::Failed(e.into()));
+            assert!(
+                text.starts_with("No answer about deleting a.ps1:"),
+                "{text}"
+            );
+            assert!(!text.contains("Nothing was removed"), "{text}");
+        }
+        // A reason without a full stop still reads as two sentences.
+        let e = OpError::Auth(AuthError::Network(
+            "token endpoint answered HTTP 502".into(),
+        ));
+        let (_, text) = delete_outcome("a.ps1", &Outcome::Failed(e));
+        assert!(text.ends_with("HTTP 502. Nothing was removed."), "{text}");
     }
 
     #[test]

@@ -272,6 +272,7 @@ fn valid_config() -> impl Strategy<Value = (AppConfig, String)> {
                     per_minute: 100,
                     per_hour: 1500,
                 }),
+                theme: None,
             };
             (cfg, doc.to_string())
         })

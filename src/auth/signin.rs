@@ -17,6 +17,15 @@ const HINT_KEY: &str = "mde-library-admin.login-hint";
 /// `sessionStorage`: set by a sign-out, so the next sign-in offers the account picker.
 const SIGNED_OUT_KEY: &str = "mde-library-admin.signed-out";
 
+/// Query parameter of [`start_over_url`].
+const START_OVER: &str = "sign-in";
+
+/// The page's address that, loaded, reads discovery again and goes straight on to the
+/// provider: the Sign in button's way out when discovery failed at page load.
+pub fn start_over_url(redirect_uri: &str) -> String {
+    format!("{redirect_uri}?{START_OVER}")
+}
+
 /// How a sign-in is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -103,20 +112,34 @@ pub struct Started {
 pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Started {
     let href = browser::location_href();
     let ret = parse_return(&href);
-    if ret != Return::None {
+    let start_over = super::protocol::query_pairs(&href)
+        .iter()
+        .any(|(k, _)| k == START_OVER);
+    if ret != Return::None || start_over {
         // The code and state must not linger in the address bar or the history.
         browser::replace_url(&strip_query(&href));
     }
     let endpoints = match provider::discover(&p.authority).await {
         Ok(ep) => ep,
         Err(e) => {
+            // The return cannot be completed; its one-use record must not linger.
+            if ret != Return::None {
+                let _ = take_pending();
+            }
             return Started {
                 endpoints: None,
                 completion: Completion::SignedOut(Some(e)),
-            }
+            };
         }
     };
     let completion = match ret {
+        Return::None if start_over => {
+            match begin(p, &endpoints, redirect_uri, "", Mode::Interactive, now_ms).await {
+                Ok(url) if browser::navigate(&url).is_ok() => Completion::Redirecting,
+                Ok(_) => Completion::SignedOut(None),
+                Err(e) => Completion::SignedOut(Some(e)),
+            }
+        }
         Return::None => {
             let silent = browser::session_get(HINT_KEY).is_some()
                 && browser::session_get(SIGNED_OUT_KEY).is_none()

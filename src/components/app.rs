@@ -21,11 +21,21 @@ pub fn App() -> impl IntoView {
     // Read once, never refetched: a signal filled by one task, without a resource's async
     // machinery.
     let config = RwSignal::new_local(None::<Result<AppConfig, ConfigError>>);
-    spawn_local(async move { config.set(Some(load_config().await)) });
+    let root = NodeRef::<leptos::html::Div>::new();
+    spawn_local(async move {
+        let loaded = load_config().await;
+        // `theme` forces light or dark; without it the stylesheet follows the system.
+        if let (Ok(cfg), Some(el)) = (&loaded, root.get_untracked()) {
+            if let Some(theme) = cfg.theme {
+                let _ = el.set_attribute("data-theme", theme);
+            }
+        }
+        config.set(Some(loaded));
+    });
     // Every style rule sits under this one class (style/main.css), so the panel keeps its look
     // inside a portal's page and the portal can theme it with `--mde-*` custom properties.
     view! {
-        <div class="mde-library-admin">
+        <div class="mde-library-admin" node_ref=root>
             <header class="topbar">
                 <h1>"MDE live response library"</h1>
             </header>
@@ -135,13 +145,17 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
             }
             AuthConfig::Pkce(p) => p.clone(),
         };
+        let keep = filter.get_untracked();
+        set_sign_in_error.set(None);
         let Some(ep) = endpoints.get_untracked() else {
-            set_sign_in_error.set(Some(
-                "Sign-in is not available: the sign-in configuration could not be read.".into(),
-            ));
+            // Discovery failed at page load (a provider outage, say): the page starts over,
+            // reads the discovery document again and goes on to the provider.
+            let again = signin::start_over_url(&redirect_uri(&p));
+            if let Err(e) = browser::navigate(&again) {
+                set_sign_in_error.set(Some(e.to_string()));
+            }
             return;
         };
-        let keep = filter.get_untracked();
         spawn_local(async move {
             let back = redirect_uri(&p);
             match signin::begin(&p, &ep, &back, &keep, Mode::Interactive, now_ms()).await {

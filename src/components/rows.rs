@@ -15,7 +15,7 @@ use web_sys::{Document, Element};
 
 use crate::browser;
 use crate::components::dom::{el, Keyed};
-use crate::listing::{file_type, is_sha256, short_sha};
+use crate::listing::{file_type, is_sha256, short_sha, Sort, SortKey};
 
 /// What a row shows: the file (index in the load) and its two flags.
 pub type Key = (usize, bool, bool);
@@ -88,6 +88,61 @@ pub fn action(target: &web_sys::EventTarget) -> Option<Action> {
         "copy" => Some(Action::Copy(index)),
         _ => None,
     }
+}
+
+/// Puts one sortable header cell per column before the header row's last cell (Actions).
+pub fn build_sort_headers(tr: &Element) {
+    let Some(doc) = tr.owner_document() else {
+        return;
+    };
+    let actions = tr.last_element_child();
+    for (i, key) in SortKey::ALL.into_iter().enumerate() {
+        let th = el(&doc, "th", key.class(), "");
+        let _ = th.set_attribute("scope", "col");
+        let b = el(&doc, "button", "sort", key.label());
+        let _ = b.set_attribute("type", "button");
+        let _ = b.set_attribute("data-sort", &i.to_string());
+        let arrow = el(&doc, "span", "arrow", "");
+        let _ = arrow.set_attribute("aria-hidden", "true");
+        let _ = b.append_child(&arrow);
+        let _ = th.append_child(&b);
+        let _ = tr.insert_before(&th, actions.as_deref());
+    }
+}
+
+/// Shows `sort` on the header cells: `aria-sort` and the arrow.
+pub fn show_sort(tr: &Element, sort: Sort) {
+    let mut th = tr.first_element_child();
+    for key in SortKey::ALL {
+        let Some(cell) = th else {
+            return;
+        };
+        let (aria, arrow) = match (sort.key == key, sort.ascending) {
+            (false, _) => ("none", ""),
+            (true, true) => ("ascending", "▲"),
+            (true, false) => ("descending", "▼"),
+        };
+        let _ = cell.set_attribute("aria-sort", aria);
+        // th > button > span.arrow
+        if let Some(span) = cell
+            .first_element_child()
+            .and_then(|b| b.last_element_child())
+        {
+            span.set_text_content(Some(arrow));
+        }
+        th = cell.next_element_sibling();
+    }
+}
+
+/// The column whose sort button a click hit, if any.
+pub fn sort_key_clicked(target: &web_sys::EventTarget) -> Option<SortKey> {
+    let b = target
+        .dyn_ref::<Element>()?
+        .closest("button[data-sort]")
+        .ok()??;
+    SortKey::ALL
+        .get(b.get_attribute("data-sort")?.parse::<usize>().ok()?)
+        .copied()
 }
 
 /// A cell whose full text is also its tooltip (cells cut long text with an ellipsis).
