@@ -325,7 +325,10 @@ test('a 500 shows code, message and tracking id; a network failure says so; noth
     'Could not delete Check-Hashes.ps1: the API answered 500: InternalServerError: Something went wrong (tracking id 7d3e1c2a-0000-4000-8000-000000000500). Nothing was removed.');
   await page.route(/\/api\/libraryfiles\//, (route) => route.abort('connectionrefused'));
   await confirmDelete(page, 'Check-Hashes.ps1');
-  await expect(alert(page)).toContainText('Could not delete Check-Hashes.ps1: the API could not be reached');
+  // No status came back: the page cannot know whether the server deleted it, and says so.
+  await expect(alert(page)).toContainText(
+    'No answer about deleting Check-Hashes.ps1: the API could not be reached (network error or the server refused the browser\'s CORS request). It may have been deleted; Refresh shows the library as it is.');
+  await expect(alert(page)).not.toContainText('Nothing was removed');
   await expect(page.getByRole('rowheader', { name: 'Check-Hashes.ps1' })).toBeVisible();
   await page.screenshot({ path: shots('server-error') });
   expect((await sim(request, 'GET', '/files')).length).toBe(20);
