@@ -1,12 +1,15 @@
 //! Conformance of the simulator to what is known of the real API (`shared/api-facts.md`) and
 //! of Entra ID's sign-in, over real HTTP on an ephemeral loopback port.
 
+mod common;
+use common::{http, start};
+
 use std::collections::HashMap;
 
 use mde_sim::tokens::{AccessClaims, API_AUDIENCE};
 use mde_sim::{spawn, Args, Running};
 use reqwest::header::{HeaderMap, LOCATION};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -15,21 +18,6 @@ const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const TRIAGE: &str = "/api/libraryfiles/Collect-Triage.ps1";
 const SCOPE: &str =
     "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access";
-
-async fn start(extra: &[&'static str]) -> Running {
-    let mut flags = vec!["--port", "0", "--control"];
-    flags.extend_from_slice(extra);
-    spawn(Args::from_flags(flags))
-        .await
-        .expect("simulator starts")
-}
-
-fn http() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 fn query_of(location: &str) -> HashMap<String, String> {
     let q = location.split_once('?').map(|(_, q)| q).unwrap_or("");

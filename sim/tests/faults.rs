@@ -1,31 +1,19 @@
 //! The fault injection of `POST /_sim/faults`, over real HTTP on an ephemeral loopback port:
 //! each fault does exactly what the end-to-end fault matrix relies on.
 
+mod common;
+use common::{http, start};
+
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use mde_sim::{spawn, Args, Running};
-use reqwest::{Client, StatusCode};
+use mde_sim::Running;
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const LIST: &str = "/api/libraryfiles";
 const TRIAGE: &str = "/api/libraryfiles/Collect-Triage.ps1";
 const ORIGIN: &str = "https://portal.example";
-
-async fn start(extra: &[&'static str]) -> Running {
-    let mut flags = vec!["--port", "0", "--control"];
-    flags.extend_from_slice(extra);
-    spawn(Args::from_flags(flags))
-        .await
-        .expect("simulator starts")
-}
-
-fn http() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 /// An access token for Ada Admin, from the control surface.
 async fn token(s: &Running) -> String {

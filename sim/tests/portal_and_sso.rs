@@ -1,24 +1,11 @@
 //! The portal backend (`--portal`, for the panel's `proxy` mode) and the provider's single
 //! sign-on session (`prompt=none`, end-session), over real HTTP on a loopback port.
 
-use mde_sim::{spawn, Args, Running};
+mod common;
+use common::{http, start};
+
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::{Client, StatusCode};
-
-async fn start(extra: &[&'static str]) -> Running {
-    let mut flags = vec!["--port", "0"];
-    flags.extend_from_slice(extra);
-    spawn(Args::from_flags(flags))
-        .await
-        .expect("simulator starts")
-}
-
-fn http() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
+use reqwest::StatusCode;
 
 #[tokio::test]
 async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() {
