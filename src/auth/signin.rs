@@ -133,23 +133,25 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
         }
     };
     let completion = match ret {
-        Return::None if start_over => {
-            match begin(p, &endpoints, redirect_uri, "", Mode::Interactive, now_ms).await {
-                Ok(url) if browser::navigate(&url).is_ok() => Completion::Redirecting,
-                Ok(_) => Completion::SignedOut(None),
-                Err(e) => Completion::SignedOut(Some(e)),
-            }
-        }
         Return::None => {
-            let silent = browser::session_get(HINT_KEY).is_some()
+            let mode = if start_over {
+                Some(Mode::Interactive)
+            } else if browser::session_get(HINT_KEY).is_some()
                 && browser::session_get(SIGNED_OUT_KEY).is_none()
-                && !browser::is_framed();
-            match silent {
-                true => match begin(p, &endpoints, redirect_uri, "", Mode::Silent, now_ms).await {
+                && !browser::is_framed()
+            {
+                Some(Mode::Silent)
+            } else {
+                None
+            };
+            match mode {
+                Some(mode) => match begin(p, &endpoints, redirect_uri, "", mode, now_ms).await {
                     Ok(url) if browser::navigate(&url).is_ok() => Completion::Redirecting,
+                    // A silent attempt that cannot start just leaves the Sign in button.
+                    Err(e) if mode == Mode::Interactive => Completion::SignedOut(Some(e)),
                     _ => Completion::SignedOut(None),
                 },
-                false => Completion::SignedOut(None),
+                None => Completion::SignedOut(None),
             }
         }
         Return::Error {
