@@ -9,6 +9,8 @@ scripts/security-headers.sh # dist/security-headers.conf, for serving dist/ with
 cargo build --release -p mde-sim
 echo
 echo "  Open http://127.0.0.1:$PORT/ and sign in as Ada Admin (may manage the library)"
-echo "  or Riley Reader (view-only role: deletes get 403). Ctrl-C stops."
+echo "  or Riley Reader (view-only role: deletes get 403)."
+echo "  Proxy mode (no token in the browser): http://127.0.0.1:$PORT/portal/sign-in?account=admin"
+echo "  Ctrl-C stops."
 echo
-exec target/release/mde-sim --port "$PORT" --dist dist "$@"
+exec target/release/mde-sim --port "$PORT" --portal --dist dist "$@"
