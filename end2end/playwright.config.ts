@@ -3,6 +3,10 @@ import { defineConfig } from '@playwright/test';
 // The simulator serves the built app (../dist) and the API on one loopback origin.
 const port = Number(process.env.E2E_PORT ?? 8799);
 export const baseURL = `http://127.0.0.1:${port}`;
+// The embedding examples (../examples/portal): a portal on a second origin that frames or
+// mounts the panel. Its /example-config.json names the panel origin; the simulator's
+// GET /_sim/portal-token-requests counts the tokens its POST /token handed out.
+export const examplesURL = `http://127.0.0.1:${port + 1}`;
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -51,7 +55,9 @@ export default defineConfig({
   ],
   webServer: {
     // --send-iss: the RFC 9207 check runs on every sign-in (Entra itself does not send iss).
-    command: `../target/debug/mde-sim --port ${port} --control --send-iss --portal --dist ../dist${limits}`,
+    command:
+      `../target/debug/mde-sim --port ${port} --control --send-iss --portal --dist ../dist` +
+      ` --examples-port ${port + 1} --examples-dir ../examples/portal${limits}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

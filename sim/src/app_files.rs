@@ -2,31 +2,62 @@
 //!
 //! `index.html` is served with a strict Content-Security-Policy whose script hashes are
 //! computed from the inline bootstrap scripts Trunk writes, so no `'unsafe-inline'` is needed.
+//!
+//! With the embedding examples on (`--examples-port`), their origin may frame the page and
+//! read the built files (`Access-Control-Allow-Origin`), to `import()` the module and fetch
+//! the wasm.
 
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{header, StatusCode, Uri};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::state::Sim;
 
 /// Routes for the app and its configuration; everything unknown falls to `dist/`.
 pub fn routes(sim: Arc<Sim>) -> Router {
-    let files =
-        ServeDir::new(&sim.args.dist).fallback(axum::routing::get(index).with_state(sim.clone()));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/config.json", get(config))
         .route("/", get(index))
         .route("/index.html", get(index))
+        .fallback(dist_file)
         .with_state(sim)
-        .fallback_service(files)
+}
+
+/// A file of `dist/`, readable by the examples origin when there is one; unknown paths get
+/// the app page (or a 404 for asset-like names, see [`index`]).
+async fn dist_file(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let uri = req.uri().clone();
+    let readable = matches!(*req.method(), Method::GET | Method::HEAD);
+    let Ok(resp) = ServeDir::new(&sim.args.dist).oneshot(req).await;
+    let mut resp = resp.map(Body::new);
+    if resp.status() == StatusCode::NOT_FOUND {
+        return index(State(sim), uri).await;
+    }
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
+    if let Some(origin) = sim.examples_origin.as_deref() {
+        if readable && ok && !is_html {
+            if let Ok(v) = HeaderValue::from_str(origin) {
+                resp.headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            }
+        }
+    }
+    resp
 }
 
 /// The app configuration pointing at this simulator.
@@ -89,10 +120,15 @@ pub fn content_security_policy(sim: &Sim, html: &str) -> String {
             }
         }
     }
+    // The embedding examples' portal page frames the panel from its own origin.
+    let mut ancestors = "'self'".to_string();
+    if let Some(o) = &sim.examples_origin {
+        ancestors = format!("{ancestors} {o}");
+    }
     format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
          img-src 'self' data:; connect-src {}; base-uri 'none'; form-action 'none'; \
-         frame-ancestors 'self'",
+         frame-ancestors {ancestors}",
         inline_script_hashes(html).join(" "),
         connect.join(" ")
     )
@@ -106,7 +142,7 @@ pub async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
         .rsplit('/')
         .next()
         .is_some_and(|s| s.contains('.'))
-        && uri.path() != "/index.html"
+        && !matches!(uri.path(), "/index.html" | "/bridge/index.html")
     {
         return StatusCode::NOT_FOUND.into_response();
     }

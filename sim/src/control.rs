@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use mde_wire::LibraryFile;
 use serde::{Deserialize, Serialize};
 
-use crate::state::{Sim, ACCOUNTS};
+use crate::state::{PortalTokenRequests, Sim, ACCOUNTS};
 use crate::tokens::API_AUDIENCE;
 
 /// One request as received: never the token, only whether there was one.
@@ -184,6 +184,10 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/expire-refresh-tokens", post(expire_refresh))
         .route("/page-size", post(set_page_size))
         .route("/token", post(mint_token))
+        .route(
+            "/portal-token-requests",
+            get(portal_token_requests).delete(clear_portal_token_requests),
+        )
         // Scale tests post libraries of 10,000 entries and more.
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(sim)
@@ -419,6 +423,9 @@ async fn reset(State(sim): State<Arc<Sim>>, body: Option<Json<ResetBody>>) -> Re
     }
     sim.faults.lock().unwrap_or_else(|e| e.into_inner()).clear();
     sim.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    *sim.portal_token_requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = PortalTokenRequests::default();
     *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = None;
     sim.limiters
         .lock()
@@ -491,6 +498,24 @@ async fn requests(State(sim): State<Arc<Sim>>) -> Json<Vec<LoggedRequest>> {
 
 async fn clear_requests(State(sim): State<Arc<Sim>>) -> StatusCode {
     sim.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_sim/portal-token-requests`: `{"total":n,"forceRefresh":m}`, the tokens the
+/// examples' portal backend (`POST /token` on the examples origin) handed out since the start
+/// or the last reset, and how many were asked with `forceRefresh` (after the panel got a 401).
+async fn portal_token_requests(State(sim): State<Arc<Sim>>) -> Response {
+    let n = *sim
+        .portal_token_requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    ([(header::CACHE_CONTROL, "no-store")], Json(n)).into_response()
+}
+
+async fn clear_portal_token_requests(State(sim): State<Arc<Sim>>) -> StatusCode {
+    *sim.portal_token_requests
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = PortalTokenRequests::default();
     StatusCode::NO_CONTENT
 }
 

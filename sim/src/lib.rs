@@ -10,6 +10,7 @@ pub mod api;
 pub mod app_files;
 pub mod control;
 pub mod errors;
+pub mod examples;
 pub mod library;
 pub mod oidc;
 pub mod portal;
@@ -99,6 +100,13 @@ pub struct Args {
     /// API base written into the served `config.json`; default: the simulator's own origin.
     #[arg(long)]
     pub api_base: Option<String>,
+    /// Also serve the embedding examples (a portal page on another origin that frames or
+    /// mounts the panel) on this port of the same host; 0 picks a free one.
+    #[arg(long)]
+    pub examples_port: Option<u16>,
+    /// Folder of the embedding examples' pages.
+    #[arg(long, default_value = "examples/portal")]
+    pub examples_dir: PathBuf,
 }
 
 impl Args {
@@ -119,9 +127,11 @@ impl Args {
 pub struct Running {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// Where the embedding examples listen (`--examples-port`).
+    pub examples_addr: Option<SocketAddr>,
     /// Its shared state, for in-process inspection.
     pub sim: Arc<Sim>,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -130,10 +140,19 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Stops serving and waits until the socket is closed.
+    /// Origin of the embedding examples, such as `http://127.0.0.1:41235`, when they are on.
+    pub fn examples_url(&self) -> Option<String> {
+        self.examples_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// Stops serving and waits until the sockets are closed.
     pub async fn stop(self) {
-        self.task.abort();
-        let _ = self.task.await;
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
     }
 }
 
@@ -156,6 +175,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
         app.merge(portal::routes(sim.clone()))
     } else {
         off(app, "/portal")
+    };
+    app = if sim.examples_origin.is_some() {
+        app.merge(examples::bridge_routes(sim.clone()))
+    } else {
+        off(app, "/bridge")
     };
     app = if sim.args.control {
         app.nest("/_sim", control::routes(sim.clone()))
@@ -180,10 +204,43 @@ pub async fn spawn(args: Args) -> Result<Running, state::StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| state::StartError::Bind(args.host.to_string(), e))?;
-    let sim = Arc::new(Sim::new(args, addr)?);
+    let examples = match args.examples_port {
+        Some(port) => {
+            if !args.examples_dir.is_dir() {
+                return Err(state::StartError::Flags(format!(
+                    "--examples-dir {}: not a folder (run from the repository root or pass \
+                     --examples-dir)",
+                    args.examples_dir.display()
+                )));
+            }
+            let l = TcpListener::bind((args.host, port))
+                .await
+                .map_err(|e| state::StartError::Bind(format!("{}:{port}", args.host), e))?;
+            let a = l
+                .local_addr()
+                .map_err(|e| state::StartError::Bind(args.host.to_string(), e))?;
+            Some((l, a))
+        }
+        None => None,
+    };
+    let mut sim = Sim::new(args, addr)?;
+    sim.examples_origin = examples.as_ref().map(|(_, a)| format!("http://{a}"));
+    let sim = Arc::new(sim);
     let app = router(sim.clone());
-    let task = tokio::spawn(async move {
+    let mut tasks = vec![tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
-    });
-    Ok(Running { addr, sim, task })
+    })];
+    let examples_addr = examples.as_ref().map(|(_, a)| *a);
+    if let Some((l, _)) = examples {
+        let app = examples::routes(sim.clone());
+        tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(l, app).await;
+        }));
+    }
+    Ok(Running {
+        addr,
+        examples_addr,
+        sim,
+        tasks,
+    })
 }

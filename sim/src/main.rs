@@ -13,6 +13,11 @@ async fn main() -> std::process::ExitCode {
             println!("  app:       {url}/");
             println!("  API:       {url}/api/libraryfiles");
             println!("  authority: {}", running.sim.authority());
+            if let Some(examples) = running.examples_url() {
+                println!(
+                    "  examples:  {examples}/ (a portal on another origin embedding the panel)"
+                );
+            }
             if control {
                 println!("  control:   {url}/_sim (test control surface enabled)");
             }

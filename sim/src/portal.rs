@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tower::ServiceExt;
 
-use crate::state::{random_id, random_secret, Sim, ACCOUNTS};
+use crate::state::{portal_account, random_id, random_secret, Sim, ACCOUNTS};
 use crate::tokens::API_AUDIENCE;
 
 /// Name of the portal's session cookie.
@@ -42,10 +42,8 @@ struct SignIn {
 }
 
 async fn sign_in(State(sim): State<Arc<Sim>>, Query(q): Query<SignIn>) -> Response {
-    let account = match q.account.as_str() {
-        "admin" => 0,
-        "reader" => 1,
-        _ => return (StatusCode::BAD_REQUEST, "account must be admin or reader").into_response(),
+    let Some(account) = portal_account(&q.account) else {
+        return (StatusCode::BAD_REQUEST, "account must be admin or reader").into_response();
     };
     let id = random_secret();
     sim.portal_sessions

@@ -60,12 +60,38 @@ pub const ACCOUNTS: &[Account] = &[
     },
 ];
 
+/// The account a portal names `admin` (Ada Admin, may change the library) or `reader`
+/// (Riley Reader, view-only), as an index into [`ACCOUNTS`].
+pub fn portal_account(name: &str) -> Option<usize> {
+    match name {
+        "admin" => ACCOUNTS.iter().position(|a| a.library_role),
+        "reader" => ACCOUNTS.iter().position(|a| !a.library_role),
+        _ => None,
+    }
+}
+
+/// How often the examples' portal backend (`POST /token` on the examples origin) handed its
+/// pages a token, and how many of those asks were `forceRefresh` (the panel got a 401).
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalTokenRequests {
+    /// Tokens handed out.
+    pub total: u64,
+    /// Of those, asked with `forceRefresh: true`.
+    pub force_refresh: u64,
+}
+
 /// All state of one simulator instance.
 pub struct Sim {
     /// Flags it was started with.
     pub args: Args,
     /// Origin it answers on, such as `http://127.0.0.1:8787`.
     pub public_url: String,
+    /// Origin of the embedding examples (`--examples-port`), such as
+    /// `http://127.0.0.1:8788`; the app page may be framed by it and its files fetched from it.
+    pub examples_origin: Option<String>,
+    /// Tokens the examples' portal backend handed out.
+    pub portal_token_requests: Mutex<PortalTokenRequests>,
     /// Registered redirect URIs.
     pub redirect_uris: Vec<String>,
     /// Signing keys for tokens.
@@ -117,6 +143,8 @@ impl Sim {
         let library = Library::open(args.seed.as_deref(), args.data_dir.as_deref())?;
         Ok(Self {
             public_url,
+            examples_origin: None,
+            portal_token_requests: Mutex::default(),
             redirect_uris,
             keys: Keys::dev(),
             library: Mutex::new(library),
