@@ -29,8 +29,15 @@ pub struct AppConfig {
 pub enum AuthConfig {
     /// The app signs in by itself: authorization code + PKCE.
     Pkce(PkceConfig),
-    /// The embedding portal provides tokens through `window.mdeLibraryAdminHost.getToken()`.
+    /// The page that mounted the panel (`embed.js` `mount()`) provides tokens through the
+    /// `getToken({ forceRefresh })` option.
     Host,
+    /// The panel is in the portal's iframe and asks the portal at `host_origin` for tokens
+    /// over `postMessage` (`host-bridge.js` answers).
+    Bridge {
+        /// The portal's exact origin, such as `https://portal.contoso.com`.
+        host_origin: String,
+    },
     /// No token in the browser at all: `apiBase` is a same-origin path of the portal's
     /// backend, which holds the token and answers for the portal's session cookie.
     Proxy,
@@ -112,6 +119,27 @@ fn check_url(name: &'static str, value: &str) -> Result<String, ConfigError> {
     Ok(v.to_string())
 }
 
+/// One exact origin (`scheme://host[:port]`): messages are trusted from it alone, so no
+/// wildcard, path or query.
+fn check_origin(value: &str) -> Result<String, ConfigError> {
+    let name = "auth.hostOrigin";
+    if value.contains('*') {
+        return Err(field(
+            name,
+            "must be one exact origin; wildcards are refused",
+        ));
+    }
+    let origin = check_url(name, value)?;
+    let after_scheme = origin.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.contains('/') || origin.contains('@') {
+        return Err(field(
+            name,
+            format!("must be an origin such as https://portal.contoso.com, not \"{value}\""),
+        ));
+    }
+    Ok(origin.to_ascii_lowercase())
+}
+
 /// Reads member `key` of `obj` as an optional string; a wrong type is a field error.
 fn opt_string(obj: &Json, key: &str, name: &'static str) -> Result<Option<String>, ConfigError> {
     obj.opt_string(key)
@@ -181,6 +209,13 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
             })
         }
         Some("host") => AuthConfig::Host,
+        Some("bridge") => {
+            let origin = opt_string(&auth, "hostOrigin", "auth.hostOrigin")?
+                .ok_or_else(|| field("auth.hostOrigin", "is missing"))?;
+            AuthConfig::Bridge {
+                host_origin: check_origin(&origin)?,
+            }
+        }
         Some("proxy") if api_base.starts_with('/') => AuthConfig::Proxy,
         Some("proxy") => {
             return Err(field(
@@ -191,7 +226,7 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
         Some(other) => {
             return Err(field(
                 "auth.mode",
-                format!("must be \"pkce\", \"host\" or \"proxy\", not \"{other}\""),
+                format!("must be \"pkce\", \"bridge\", \"proxy\" or \"host\", not \"{other}\""),
             ))
         }
         None => return Err(field("auth.mode", "is missing")),
@@ -246,7 +281,14 @@ pub async fn load_config() -> Result<AppConfig, ConfigError> {
     if resp.status != 200 {
         return Err(ConfigError::Unreadable(format!("HTTP {}", resp.status)));
     }
-    parse_config(&resp.text)
+    let cfg = parse_config(&resp.text)?;
+    if cfg.auth == AuthConfig::Host {
+        return Err(field(
+            "auth.mode",
+            "\"host\" is for panels mounted with embed.js (its getToken option); a page of its own uses \"pkce\", \"bridge\" or \"proxy\"",
+        ));
+    }
+    Ok(cfg)
 }
 
 #[cfg(test)]
@@ -374,6 +416,39 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("object"));
+    }
+
+    #[test]
+    fn bridge_mode_takes_one_exact_origin() {
+        let with = |o: &str| {
+            parse_config(&format!(
+                r#"{{"apiBase":"https://api.security.microsoft.com","auth":{{"mode":"bridge","hostOrigin":"{o}"}}}}"#
+            ))
+        };
+        assert_eq!(
+            with("https://Portal.contoso.com").unwrap().auth,
+            AuthConfig::Bridge {
+                host_origin: "https://portal.contoso.com".into()
+            }
+        );
+        assert!(with("http://127.0.0.1:8788").is_ok());
+        for bad in [
+            "*",
+            "https://*.contoso.com",
+            "https://portal.contoso.com/page",
+            "http://portal.contoso.com",
+            "portal.contoso.com",
+            "https://user@portal.contoso.com",
+            "",
+        ] {
+            let e = with(bad).unwrap_err().to_string();
+            assert!(e.contains("auth.hostOrigin"), "{bad}: {e}");
+        }
+        let e = parse_config(
+            r#"{"apiBase":"https://api.security.microsoft.com","auth":{"mode":"bridge"}}"#,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("auth.hostOrigin"), "{e}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! `mde-library-admin`: a Leptos panel to manage the Microsoft Defender for Endpoint live
-//! response library. `main.rs` only mounts [`App`]; everything lives here so tests can
-//! import it.
+//! response library. `main.rs` only calls [`embed::start_page`]; everything lives here so
+//! tests can import it.
 
 #![warn(missing_docs)]
 
+pub mod activity;
 pub mod api;
 pub mod auth;
 pub mod b64url;
@@ -12,6 +13,7 @@ pub mod bulk;
 pub mod components;
 pub mod config;
 pub mod delete_flow;
+pub mod embed;
 pub mod http;
 pub mod json;
 pub mod listing;

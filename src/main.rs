@@ -1,5 +1,5 @@
-//! Mounts the panel; everything else is in the library.
+//! Starts the panel on its own page; everything else is in the library.
 
 fn main() {
-    leptos::mount::mount_to_body(mde_library_admin::App);
+    mde_library_admin::embed::start_page();
 }

@@ -6,6 +6,7 @@
 //! Plain Rust: no framework types, so it is tested natively.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +27,12 @@ impl TaskScope {
     /// Runs `fut` in the browser's event loop until it ends or the scope is canceled.
     /// The handle cancels this task alone.
     pub fn spawn(&self, fut: impl Future<Output = ()> + 'static) -> AbortHandle {
+        self.spawn_boxed(Box::pin(fut))
+    }
+
+    // One copy of the wrapping and spawning for every kind of task: generic, it was compiled
+    // once per task (measured: 1.6 KB gzip of the first load).
+    fn spawn_boxed(&self, fut: Pin<Box<dyn Future<Output = ()>>>) -> AbortHandle {
         let (handle, task) = self.wrap(fut);
         #[cfg(target_arch = "wasm32")]
         wasm_bindgen_futures::spawn_local(task);

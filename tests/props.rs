@@ -155,6 +155,7 @@ fn json_value(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
             Just("pkce"),
             Just("host"),
             Just("proxy"),
+            Just("bridge"),
             Just("https://login.microsoftonline.com/t/v2.0"),
         ]
         .prop_map(|s| Value::String(s.into())),
@@ -246,7 +247,18 @@ fn valid_config() -> impl Strategy<Value = (AppConfig, String)> {
         });
     (
         api_base(),
-        prop_oneof![pkce, Just(AuthConfig::Host), Just(AuthConfig::Proxy)],
+        prop_oneof![
+            pkce,
+            Just(AuthConfig::Host),
+            Just(AuthConfig::Proxy),
+            prop_oneof![
+                Just("https://portal.contoso.com"),
+                Just("http://127.0.0.1:8788")
+            ]
+            .prop_map(|o| AuthConfig::Bridge {
+                host_origin: o.into()
+            }),
+        ],
         rate_limit(),
     )
         .prop_filter("proxy mode needs a path", |(base, auth, _)| {
@@ -260,6 +272,9 @@ fn valid_config() -> impl Strategy<Value = (AppConfig, String)> {
                 }),
                 AuthConfig::Host => json!({"mode": "host"}),
                 AuthConfig::Proxy => json!({"mode": "proxy"}),
+                AuthConfig::Bridge { host_origin } => {
+                    json!({"mode": "bridge", "hostOrigin": host_origin})
+                }
             };
             let mut doc = json!({"apiBase": api_base, "auth": auth_json});
             if let Some(r) = rate {

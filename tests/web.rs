@@ -270,28 +270,48 @@ async fn webcrypto_gives_the_rfc7636_challenge_and_random_tokens() {
 }
 
 #[wasm_bindgen_test]
-async fn host_mode_asks_the_embedding_page_and_forces_a_refresh_after_401() {
+async fn host_mode_asks_get_token_and_forces_a_refresh_after_401() {
     use mde_library_admin::auth::Session;
     let get_token = js_sys::Function::new_with_args(
         "opts",
         "return Promise.resolve(opts.forceRefresh ? 'fresh-token' : 'cached-token');",
     );
-    let host = js_sys::Object::new();
-    js_sys::Reflect::set(&host, &"getToken".into(), &get_token).unwrap();
-    js_sys::Reflect::set(&window(), &"mdeLibraryAdminHost".into(), &host).unwrap();
-    let session = Session::host();
+    let session = Session::host(get_token);
     assert_eq!(session.access_token().await.unwrap(), "cached-token");
     assert_eq!(
         session.after_unauthorized("cached-token").await.unwrap(),
         "fresh-token"
     );
-    js_sys::Reflect::delete_property(&window(), &"mdeLibraryAdminHost".into()).unwrap();
-    let err = Session::host()
+    for (body, words) in [
+        (
+            "return Promise.reject(new Error('no'))",
+            "getToken rejected",
+        ),
+        ("return 'two words'", "malformed"),
+        ("return 42", "did not return a token string"),
+    ] {
+        let err = Session::host(js_sys::Function::new_no_args(body))
+            .access_token()
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("The portal did not provide a sign-in token.") && err.contains(words),
+            "{err}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bridge_mode_outside_a_frame_says_there_is_no_portal() {
+    let err = mde_library_admin::auth::Session::bridge("https://portal.example")
         .access_token()
         .await
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("mdeLibraryAdminHost"), "{err}");
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not inside the portal's frame"),
+        "{err}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -3,13 +3,19 @@
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
 //! - `signin`: starting a sign-in and completing it when the browser comes back;
+//! - `popup`: the sign-in popup of a panel in a frame, and the redirect page's hand-back;
+//! - `bridge`: tokens from the portal framing the panel (`bridge`), over `postMessage`;
+//! - `window_messages`: the checks every message between windows passes;
 //! - `session`: the token source the API calls use: in-memory tokens with single-flight
-//!   refresh (`pkce`), or the embedding page (`host`).
+//!   refresh (`pkce`), `mount()`'s `getToken` (`host`), the bridge, or none (`proxy`).
 
+pub mod bridge;
+pub mod popup;
 pub mod protocol;
 pub mod provider;
 pub mod session;
 pub mod signin;
+pub mod window_messages;
 
 pub use protocol::{AuthError, Endpoints, TokenSet};
 pub use session::Session;

@@ -77,12 +77,26 @@ pub enum AuthError {
     /// `proxy` mode: the portal's backend answered 401, so its session cookie is gone.
     #[error("Your portal session has expired. Reload the page to sign in to the portal again.")]
     PortalSession,
-    /// The embedding page gave no token.
-    #[error("The portal hosting this panel did not provide a token: {0}")]
-    Host(String),
+    /// The embedding portal gave no token (no answer in time, an error, or a bad token);
+    /// the portal's own words when it sent some.
+    #[error("The portal did not provide a sign-in token.{}", portal_words(.0))]
+    Host(Option<String>),
+    /// The browser blocked the sign-in popup (the panel is in a frame).
+    #[error("The sign-in window was blocked. Allow pop-ups for this page, then try again.")]
+    PopupBlocked,
+    /// The person closed the sign-in popup.
+    #[error("Sign-in was canceled.")]
+    SignInCanceled,
     /// A browser API failed.
     #[error("{0}")]
     Browser(#[from] BrowserError),
+}
+
+fn portal_words(words: &Option<String>) -> String {
+    words
+        .as_ref()
+        .map(|w| format!(" ({w})"))
+        .unwrap_or_default()
 }
 
 /// The endpoints found through discovery.

@@ -65,7 +65,10 @@ enum Source {
         grant: Rc<(PkceConfig, Endpoints, String)>,
         tokens: Rc<RefCell<Option<TokenSet>>>,
     },
-    Host,
+    /// `mount()`'s `getToken({ forceRefresh })`.
+    Host(js_sys::Function),
+    /// The portal at this origin, over the `postMessage` bridge.
+    Bridge(Rc<str>),
     Proxy,
 }
 
@@ -98,11 +101,7 @@ impl Session {
 
     /// A session with no token in the browser: the portal's backend adds it (`proxy` mode).
     pub fn proxy() -> Self {
-        Self {
-            source: Source::Proxy,
-            flight: Rc::default(),
-            ended: Rc::default(),
-        }
+        Self::with(Source::Proxy)
     }
 
     /// Whether calls carry a bearer token (all modes but `proxy`).
@@ -110,10 +109,19 @@ impl Session {
         !matches!(self.source, Source::Proxy)
     }
 
-    /// A session whose tokens come from the embedding portal.
-    pub fn host() -> Self {
+    /// A session whose tokens come from `getToken` of the page that mounted the panel.
+    pub fn host(get_token: js_sys::Function) -> Self {
+        Self::with(Source::Host(get_token))
+    }
+
+    /// A session whose tokens come from the portal framing the panel, at `host_origin`.
+    pub fn bridge(host_origin: &str) -> Self {
+        Self::with(Source::Bridge(host_origin.into()))
+    }
+
+    fn with(source: Source) -> Self {
         Self {
-            source: Source::Host,
+            source,
             flight: Rc::default(),
             ended: Rc::default(),
         }
@@ -123,7 +131,7 @@ impl Session {
     pub fn account_name(&self) -> Option<String> {
         match &self.source {
             Source::Pkce { tokens, .. } => tokens.borrow().as_ref()?.account_name.clone(),
-            Source::Host | Source::Proxy => None,
+            Source::Host(_) | Source::Bridge(_) | Source::Proxy => None,
         }
     }
 
@@ -168,7 +176,8 @@ impl Session {
                     None => Err(AuthError::SignInRequired("signed out".into())),
                 }
             }
-            Source::Host => host_token(false).await,
+            Source::Host(get) => host_token(get, false).await,
+            Source::Bridge(origin) => super::bridge::request_token(origin, false).await,
             Source::Proxy => Err(AuthError::PortalSession),
         }
     }
@@ -214,30 +223,21 @@ impl Session {
                     *tokens.borrow_mut() = Some(fresh);
                     Ok(token)
                 }
-                Source::Host => host_token(true).await,
+                Source::Host(get) => host_token(&get, true).await,
+                Source::Bridge(origin) => super::bridge::request_token(&origin, true).await,
                 Source::Proxy => Err(AuthError::PortalSession),
             }
         })
     }
 }
 
-/// Asks the embedding portal: `window.mdeLibraryAdminHost.getToken({ forceRefresh })`,
-/// which returns (a promise of) the access token string.
-async fn host_token(force_refresh: bool) -> Result<String, AuthError> {
-    let fail = |s: &str| AuthError::Host(s.to_string());
-    let window = web_sys::window().ok_or_else(|| fail("no window"))?;
-    let host = js_sys::Reflect::get(&window, &"mdeLibraryAdminHost".into())
-        .ok()
-        .filter(|v| v.is_object())
-        .ok_or_else(|| fail("window.mdeLibraryAdminHost is not set"))?;
-    let get = js_sys::Reflect::get(&host, &"getToken".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(|| fail("window.mdeLibraryAdminHost.getToken is not a function"))?;
-    let opts = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&opts, &"forceRefresh".into(), &force_refresh.into());
+/// Asks the page that mounted the panel: `getToken({ forceRefresh })`, which returns (a
+/// promise of) the access token string.
+async fn host_token(get: &js_sys::Function, force_refresh: bool) -> Result<String, AuthError> {
+    let fail = |s: &str| AuthError::Host(Some(s.to_string()));
+    let opts = super::window_messages::object(&[("forceRefresh", force_refresh.into())]);
     let value = get
-        .call1(&host, &opts)
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &opts)
         .map_err(|_| fail("getToken threw"))?;
     let value = match value.dyn_into::<js_sys::Promise>() {
         Ok(p) => JsFuture::from(p)

@@ -154,6 +154,50 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
                 None => Completion::SignedOut(None),
             }
         }
+        ret => finish(p, &endpoints, ret, now_ms).await,
+    };
+    Started {
+        endpoints: Some(endpoints),
+        completion,
+    }
+}
+
+/// Signs in through a popup (the panel is in a frame): `popup` was opened by the click.
+pub async fn through_popup(
+    popup: super::popup::Popup,
+    p: &PkceConfig,
+    ep: &Endpoints,
+    redirect_uri: &str,
+    filter: &str,
+    now_ms: u64,
+) -> Completion {
+    let url = match begin(p, ep, redirect_uri, filter, Mode::Interactive, now_ms).await {
+        Ok(url) => url,
+        Err(e) => {
+            popup.close();
+            return Completion::SignedOut(Some(e));
+        }
+    };
+    if let Err(e) = popup.go(&url) {
+        return Completion::SignedOut(Some(e));
+    }
+    match popup.answer().await {
+        Ok(href) => match parse_return(&href) {
+            Return::None => Completion::SignedOut(Some(AuthError::SignInCanceled)),
+            ret => finish(p, ep, ret, crate::api::now_ms()).await,
+        },
+        Err(e) => {
+            // The pending record answers nothing any more.
+            let _ = take_pending();
+            Completion::SignedOut(Some(e))
+        }
+    }
+}
+
+/// Completes an authorization response: an error, or a code to redeem.
+async fn finish(p: &PkceConfig, endpoints: &Endpoints, ret: Return, now_ms: u64) -> Completion {
+    match ret {
+        Return::None => Completion::SignedOut(None),
         Return::Error {
             error,
             description,
@@ -177,12 +221,8 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
             }
         }
         Return::Code { code, state, iss } => {
-            redeem(p, &endpoints, &code, &state, iss.as_deref(), now_ms).await
+            redeem(p, endpoints, &code, &state, iss.as_deref(), now_ms).await
         }
-    };
-    Started {
-        endpoints: Some(endpoints),
-        completion,
     }
 }
 

@@ -3,9 +3,10 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::activity::Events;
 use crate::api::{now_ms, LibraryApi};
+use crate::auth::popup;
 use crate::auth::protocol::strip_query;
 use crate::auth::signin::{self, Completion, Mode};
 use crate::auth::{AuthError, Endpoints, Session};
@@ -14,23 +15,71 @@ use crate::components::panel::LibraryPanel;
 use crate::config::{load_config, AppConfig, AuthConfig, ConfigError, PkceConfig};
 use crate::rate::RateGate;
 use crate::service::LibraryService;
+use crate::tasks::TaskScope;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
+
+/// What the page embedding the panel provides besides `config.json`; empty for the
+/// panel on a page of its own.
+#[derive(Clone, Default)]
+pub struct Embedding {
+    /// `mount()`'s options, parsed: used instead of fetching `config.json`.
+    pub config: Option<AppConfig>,
+    /// `mount()`'s `getToken({ forceRefresh })` (`auth.mode: "host"`).
+    pub get_token: Option<js_sys::Function>,
+    /// `mount()`'s `onEvent(event)`.
+    pub on_event: Option<js_sys::Function>,
+}
 
 /// The root component: configuration first, then the shell.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// Set by `mount()`; the default reads `config.json`.
+    #[prop(optional)]
+    embedding: Embedding,
+) -> impl IntoView {
     // Read once, never refetched: a signal filled by one task, without a resource's async
     // machinery.
     let config = RwSignal::new_local(None::<Result<AppConfig, ConfigError>>);
     let root = NodeRef::<leptos::html::Div>::new();
-    spawn_local(async move {
-        let loaded = load_config().await;
-        // `theme` forces light or dark; without it the stylesheet follows the system.
+    let tasks = TaskScope::default();
+    on_cleanup({
+        let tasks = tasks.clone();
+        move || tasks.cancel_all()
+    });
+    let given = embedding.config.clone();
+    // A framing portal sizes its iframe from the panel's height (bridge mode).
+    let sizer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn Fn()>)>);
+    tasks.spawn(async move {
+        let loaded = match given {
+            Some(cfg) => Ok(cfg),
+            None => load_config().await,
+        };
         if let (Ok(cfg), Some(el)) = (&loaded, root.get_untracked()) {
+            // `theme` forces light or dark; without it the stylesheet follows the system.
             if let Some(theme) = cfg.theme {
                 let _ = el.set_attribute("data-theme", theme);
             }
+            if let AuthConfig::Bridge { host_origin } = &cfg.auth {
+                let events = Events::Parent(host_origin.clone());
+                let target = el.clone();
+                let report = Closure::<dyn Fn()>::new(move || {
+                    events.resized(target.scroll_height().max(0) as u32);
+                });
+                if let Ok(o) = web_sys::ResizeObserver::new(report.as_ref().unchecked_ref()) {
+                    o.observe(&el);
+                    sizer.set_value(Some((o, report)));
+                }
+            }
         }
         config.set(Some(loaded));
+    });
+    on_cleanup(move || {
+        sizer.try_with_value(|s| {
+            if let Some((o, _)) = s {
+                o.disconnect();
+            }
+        });
     });
     // Every style rule sits under this one class (style/main.css), so the panel keeps its look
     // inside a portal's page and the portal can theme it with `--mde-*` custom properties.
@@ -42,7 +91,7 @@ pub fn App() -> impl IntoView {
             <main>
                 {move || match config.get() {
                     None => EitherOf3::A(view! { <p class="loading" role="status">"Loading configuration…"</p> }),
-                    Some(Ok(cfg)) => EitherOf3::B(view! { <Shell cfg=cfg/> }),
+                    Some(Ok(cfg)) => EitherOf3::B(view! { <Shell cfg=cfg embedding=embedding.clone()/> }),
                     Some(Err(e)) => EitherOf3::C(view! {
                         <div class="page-error" role="alert">
                             <h2>"The panel cannot start"</h2>
@@ -80,6 +129,49 @@ fn service(cfg: &AppConfig, session: Session) -> LibraryService {
     )
 }
 
+/// A new session of a mode whose tokens come from the portal (or its backend); `None` for
+/// `pkce`, which signs in.
+fn portal_session(cfg: &AppConfig, embedding: &Embedding) -> Option<Result<Session, AuthError>> {
+    Some(match &cfg.auth {
+        AuthConfig::Host => embedding
+            .get_token
+            .clone()
+            .map(Session::host)
+            .ok_or(AuthError::Host(Some(
+                "mount() was given no getToken".into(),
+            ))),
+        AuthConfig::Bridge { host_origin } => Ok(Session::bridge(host_origin)),
+        AuthConfig::Proxy => Ok(Session::proxy()),
+        AuthConfig::Pkce(_) => return None,
+    })
+}
+
+/// The phase a finished sign-in (page load or popup) leads to.
+fn after_sign_in(
+    cfg: &AppConfig,
+    p: &PkceConfig,
+    endpoints: Option<Endpoints>,
+    completion: Completion,
+    filter: RwSignal<String>,
+) -> Option<Phase> {
+    Some(match completion {
+        Completion::Redirecting => return None,
+        Completion::SignedOut(notice) => signed_out(notice),
+        Completion::SignedIn {
+            tokens,
+            redirect_uri,
+            filter: kept,
+        } => match endpoints {
+            Some(ep) => {
+                filter.set(kept);
+                let session = Session::pkce(p.clone(), ep, redirect_uri, tokens);
+                Phase::SignedIn(Box::new(service(cfg, session)))
+            }
+            None => signed_out(None),
+        },
+    })
+}
+
 fn signed_out(notice: Option<AuthError>) -> Phase {
     Phase::SignedOut {
         failed: notice.is_some(),
@@ -89,95 +181,122 @@ fn signed_out(notice: Option<AuthError>) -> Phase {
 
 /// Everything below the title bar for a valid configuration.
 #[component]
-fn Shell(cfg: AppConfig) -> impl IntoView {
+fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     let phase = RwSignal::new_local(Phase::Starting);
     let endpoints = RwSignal::new(None::<Endpoints>);
     let filter = RwSignal::new(String::new());
     let sign_in_needed = RwSignal::new(false);
-    let (sign_in_error, set_sign_in_error) = signal(None::<String>);
+    // A sign-in that could not start; `true` when Try again can help (a blocked popup).
+    let (sign_in_error, set_sign_in_error) = signal(None::<(String, bool)>);
+    let tasks = TaskScope::default();
+    on_cleanup({
+        let tasks = tasks.clone();
+        move || tasks.cancel_all()
+    });
+    let events = match (&cfg.auth, &embedding.on_event) {
+        (AuthConfig::Bridge { host_origin }, _) => Events::Parent(host_origin.clone()),
+        (_, Some(f)) => Events::Callback(f.clone()),
+        _ => Events::None,
+    };
 
     let start_cfg = cfg.clone();
-    spawn_local(async move {
-        let next = match &start_cfg.auth {
-            AuthConfig::Host => Phase::SignedIn(Box::new(service(&start_cfg, Session::host()))),
-            AuthConfig::Proxy => Phase::SignedIn(Box::new(service(&start_cfg, Session::proxy()))),
-            AuthConfig::Pkce(p) => {
+    let start_embedding = embedding.clone();
+    tasks.spawn(async move {
+        let next = match (
+            &start_cfg.auth,
+            portal_session(&start_cfg, &start_embedding),
+        ) {
+            (_, Some(Ok(session))) => Phase::SignedIn(Box::new(service(&start_cfg, session))),
+            (_, Some(Err(e))) => signed_out(Some(e)),
+            (AuthConfig::Pkce(p), None) => {
                 let started = signin::complete(p, &redirect_uri(p), now_ms()).await;
                 endpoints.set(started.endpoints.clone());
-                match started.completion {
-                    Completion::Redirecting => return,
-                    Completion::SignedOut(notice) => signed_out(notice),
-                    Completion::SignedIn {
-                        tokens,
-                        redirect_uri,
-                        filter: kept,
-                    } => match started.endpoints {
-                        Some(ep) => {
-                            filter.set(kept);
-                            let session = Session::pkce(p.clone(), ep, redirect_uri, tokens);
-                            Phase::SignedIn(Box::new(service(&start_cfg, session)))
-                        }
-                        None => signed_out(None),
-                    },
+                match after_sign_in(&start_cfg, p, started.endpoints, started.completion, filter) {
+                    Some(next) => next,
+                    None => return,
                 }
             }
+            (_, None) => return,
         };
         phase.set(next);
     });
 
     let auth = cfg.auth.clone();
     let svc_cfg = cfg.clone();
+    let sign_in_tasks = tasks.clone();
     let sign_in = move || {
-        let p = match &auth {
-            // The portal provides the tokens: signing in again is asking it again.
-            AuthConfig::Host => {
-                set_sign_in_error.set(None);
-                phase.set(Phase::SignedIn(Box::new(service(
-                    &svc_cfg,
-                    Session::host(),
-                ))));
-                return;
-            }
+        set_sign_in_error.set(None);
+        let p = match (&auth, portal_session(&svc_cfg, &embedding)) {
             // The portal's own sign-in renews its session: reload the page through it.
-            AuthConfig::Proxy => {
+            (AuthConfig::Proxy, _) => {
                 browser::reload();
                 return;
             }
-            AuthConfig::Pkce(p) => p.clone(),
+            // The portal provides the tokens: signing in again is asking it again.
+            (_, Some(session)) => {
+                phase.set(match session {
+                    Ok(s) => Phase::SignedIn(Box::new(service(&svc_cfg, s))),
+                    Err(e) => signed_out(Some(e)),
+                });
+                return;
+            }
+            (AuthConfig::Pkce(p), None) => p.clone(),
+            (_, None) => return,
         };
         let keep = filter.get_untracked();
-        set_sign_in_error.set(None);
         let Some(ep) = endpoints.get_untracked() else {
             // Discovery failed at page load (a provider outage, say): the page starts over,
             // reads the discovery document again and goes on to the provider.
             let again = signin::start_over_url(&redirect_uri(&p));
             if let Err(e) = browser::navigate(&again) {
-                set_sign_in_error.set(Some(e.to_string()));
+                set_sign_in_error.set(Some((e.to_string(), false)));
             }
             return;
         };
-        spawn_local(async move {
+        if browser::is_framed() {
+            // The provider's pages refuse to be framed: sign in through a popup, opened here
+            // in the click so that popup blockers allow it.
+            let popup = match popup::open() {
+                Ok(popup) => popup,
+                Err(e) => {
+                    set_sign_in_error.set(Some((e.to_string(), true)));
+                    return;
+                }
+            };
+            let cfg = svc_cfg.clone();
+            sign_in_tasks.spawn(async move {
+                let back = redirect_uri(&p);
+                let done = signin::through_popup(popup, &p, &ep, &back, &keep, now_ms()).await;
+                if let Some(next) = after_sign_in(&cfg, &p, Some(ep), done, filter) {
+                    sign_in_needed.set(false);
+                    phase.set(next);
+                }
+            });
+            return;
+        }
+        sign_in_tasks.spawn(async move {
             let back = redirect_uri(&p);
             match signin::begin(&p, &ep, &back, &keep, Mode::Interactive, now_ms()).await {
                 Ok(url) => {
                     if let Err(e) = browser::navigate(&url) {
-                        set_sign_in_error.set(Some(e.to_string()));
+                        set_sign_in_error.set(Some((e.to_string(), false)));
                     }
                 }
-                Err(e) => set_sign_in_error.set(Some(e.to_string())),
+                Err(e) => set_sign_in_error.set(Some((e.to_string(), false))),
             }
         });
     };
     let sign_in_again = sign_in.clone();
+    let try_again = sign_in.clone();
     let rate_limit = cfg.rate_limit;
-    let is_host = matches!(cfg.auth, AuthConfig::Host);
+    let is_host = matches!(cfg.auth, AuthConfig::Host | AuthConfig::Bridge { .. });
     let is_proxy = matches!(cfg.auth, AuthConfig::Proxy);
     // "Sign out of Microsoft too": the provider's end-session page, coming back here. On a
     // shared console this ends the provider's session, so the next person is not signed in
     // as the last one.
     let pkce = match &cfg.auth {
         AuthConfig::Pkce(p) => Some(p.clone()),
-        AuthConfig::Host | AuthConfig::Proxy => None,
+        AuthConfig::Host | AuthConfig::Bridge { .. } | AuthConfig::Proxy => None,
     };
     let provider_sign_out_url = move || {
         let back = redirect_uri(pkce.as_ref()?);
@@ -185,7 +304,17 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
     };
 
     view! {
-        {move || sign_in_error.get().map(|e| view! { <p class="page-error" role="alert">{e}</p> })}
+        {move || sign_in_error.get().map(|(e, retry)| {
+            let again = try_again.clone();
+            view! {
+                <div class="page-error" role="alert">
+                    <p>{e}</p>
+                    {retry.then(|| view! {
+                        <button type="button" class="primary" on:click=move |_| again()>"Try again"</button>
+                    })}
+                </div>
+            }
+        })}
         {move || match phase.get() {
             Phase::Starting => EitherOf3::A(view! { <p class="loading" role="status">"Signing in…"</p> }),
             Phase::SignedOut { notice, failed } => {
@@ -197,7 +326,7 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                     .map(|url| view! {
                         <button type="button" class="link" on:click=move |_| {
                             if let Err(e) = browser::navigate(&url) {
-                                set_sign_in_error.set(Some(e.to_string()));
+                                                set_sign_in_error.set(Some((e.to_string(), false)));
                             }
                         }>"Sign out of Microsoft too"</button>
                     });
@@ -247,7 +376,7 @@ fn Shell(cfg: AppConfig) -> impl IntoView {
                             </div>
                         }
                     })}
-                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed/>
+                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed events=events.clone()/>
                 })
             }
         }}

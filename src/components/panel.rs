@@ -10,6 +10,8 @@ use leptos::prelude::*;
 
 use mde_wire::LibraryFile;
 
+use crate::activity::{now_iso, Activity, Events};
+use crate::auth::AuthError;
 use crate::components::dialog::ConfirmDelete;
 use crate::components::outcomes::{announce, Outcome, Outcomes};
 use crate::components::table::LibraryTable;
@@ -44,6 +46,8 @@ pub fn LibraryPanel(
     filter: RwSignal<String>,
     /// Raised when only a new sign-in can help.
     sign_in_needed: RwSignal<bool>,
+    /// Where each change is reported to the embedding portal.
+    events: Events,
 ) -> impl IntoView {
     let (budget_until, set_budget_until) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
@@ -123,6 +127,8 @@ pub fn LibraryPanel(
     let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
         let svc = delete_service.clone();
         let name = file.file_name;
+        let sha256 = file.sha256;
+        let events = events.clone();
         if states.with_untracked(|s| s.get(&name).is_some_and(FileState::is_busy)) {
             return;
         }
@@ -139,6 +145,8 @@ pub fn LibraryPanel(
                         true,
                     )),
                     FileState::Done(ended) => {
+                        let sha = Some(sha256.clone()).filter(|s| !s.is_empty());
+                        events.emit(&Activity::deleted(now_iso(), &name, sha, ended));
                         match ended {
                             Ended::NotFound => refresh(),
                             Ended::Failed(e) if needs_sign_in(e) => sign_in_needed.set(true),
@@ -190,7 +198,9 @@ pub fn LibraryPanel(
             {move || load_error.get().map(|e| view! {
                 <div class="load-error" role="alert">
                     <p>"Could not load the library: " {reason(&e)}</p>
-                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
+                    <button type="button" on:click=move |_| refresh()>
+                        {if matches!(e, OpError::Auth(AuthError::Host(_))) { "Retry" } else { "Try again" }}
+                    </button>
                 </div>
             })}
             {move || match files.get() {

@@ -1,0 +1,83 @@
+//! The entry points: the panel on a page of its own (`index.html`), and `mount()` for a
+//! portal that puts the panel into its own page (through `embed.js`).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::app::{App, AppProps, Embedding};
+use crate::config::{parse_config, AuthConfig};
+
+/// Starts the panel for `index.html`; returns `false` on a page that is not the panel's own
+/// (`embed.js` loads the same module into a portal's page, which then calls [`mount`]).
+pub fn start_page() -> bool {
+    // The sign-in popup, back from the provider: hand the answer over, start nothing.
+    if crate::auth::popup::hand_back() {
+        return true;
+    }
+    let own_page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=mde-library-admin]")
+                .ok()
+                .flatten()
+        })
+        .is_some();
+    if own_page {
+        leptos::mount::mount_to_body(|| App(AppProps::builder().build()));
+    }
+    own_page
+}
+
+/// A mounted panel; `unmount()` removes it with everything it started.
+#[wasm_bindgen]
+pub struct Mounted(Option<Box<dyn std::any::Any>>);
+
+#[wasm_bindgen]
+impl Mounted {
+    /// Removes the panel: its DOM, listeners, timers and requests in flight.
+    pub fn unmount(&mut self) {
+        self.0.take();
+    }
+}
+
+fn member(options: &JsValue, key: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(options, &key.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
+}
+
+/// Mounts a panel into `element` with `options`: the `config.json` fields, plus
+/// `getToken({ forceRefresh })` (`auth.mode: "host"`) and `onEvent(event)`. Throws an `Error`
+/// naming the bad option.
+#[wasm_bindgen]
+pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<Mounted, JsError> {
+    // The plain fields, as config.json would hold them (JSON drops the functions).
+    let json = js_sys::JSON::stringify(&options)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("mount(): options must be an object"))?;
+    let config = parse_config(&json).map_err(|e| JsError::new(&format!("mount(): {e}")))?;
+    let get_token = member(&options, "getToken");
+    match config.auth {
+        AuthConfig::Host if get_token.is_none() => {
+            return Err(JsError::new(
+                "mount(): auth.mode \"host\" needs a getToken({ forceRefresh }) function",
+            ))
+        }
+        AuthConfig::Host | AuthConfig::Proxy => {}
+        _ => {
+            return Err(JsError::new(
+                "mount(): auth.mode must be \"host\" or \"proxy\" in a portal's own page",
+            ))
+        }
+    }
+    let embedding = Embedding {
+        config: Some(config),
+        get_token,
+        on_event: member(&options, "onEvent"),
+    };
+    // Dropping the handle unmounts: the view's cleanups cancel its tasks and observers.
+    let handle = leptos::mount::mount_to(element, move || App(AppProps { embedding }));
+    Ok(Mounted(Some(Box::new(handle))))
+}
