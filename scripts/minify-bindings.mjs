@@ -147,17 +147,23 @@ for (const [old, short] of imports) {
 }
 for (const [old, short] of exports) {
   js = js.replace(new RegExp(`\\bwasm\\.${escape(old)}(?![\\w$])`, 'g'), `wasm.${short}`);
-  // The glue also wraps some exports in a JS function of the same name; `$` keeps the
-  // short name clear of the minifier's one- and two-letter locals.
+  // The glue also wraps closure-invoking exports in a JS function of the same name; `$`
+  // keeps the short name clear of the minifier's one- and two-letter locals. Other wrappers
+  // (`mount`, ...) are the module's public API and keep their names.
   const local = new RegExp(`(?<![\\w$.])${escape(old)}(?![\\w$])`, 'g');
-  if (local.test(js)) {
+  if (old.startsWith('wasm_bindgen__') && local.test(js)) {
     if (js.includes(`$${short}`)) throw new Error(`minify-bindings: $${short} is already used in ${jsFile}`);
     js = js.replace(local, `$${short}`);
   }
 }
-for (const old of [...imports.keys(), ...exports.keys()]) {
+for (const old of [...imports.keys(), ...[...exports.keys()].filter((e) => e.startsWith('wasm_bindgen__'))]) {
   if (old.length > 2 && new RegExp(`(?<![\\w$])${escape(old)}(?![\\w$])`).test(js)) {
     throw new Error(`minify-bindings: ${old} is still referenced in ${jsFile}`);
+  }
+}
+for (const old of exports.keys()) {
+  if (new RegExp(`\\bwasm\\.${escape(old)}(?![\\w$])`).test(js)) {
+    throw new Error(`minify-bindings: wasm.${old} is still referenced in ${jsFile}`);
   }
 }
 writeFileSync(join(dir, wasmFile), Buffer.concat(sections));
