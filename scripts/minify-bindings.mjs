@@ -78,6 +78,7 @@ const wasm = readFileSync(join(dir, wasmFile));
 const imports = new Map(); // old field name -> new
 const exports = new Map();
 const unused = /^(__wbg_)?intounderlying/;
+const linked = /^(memory|__indirect_function_table|__wasm_split\w*|__data_end|__heap_base)$/;
 const dropped = [];
 let moduleName = null;
 const sections = [wasm.subarray(0, 8)];
@@ -103,12 +104,17 @@ for (let pos = 8; pos < wasm.length;) {
       [len, p] = readLeb(body, p);
       const field = body.subarray(p, p + len).toString();
       p += len;
-      if (moduleName !== null && moduleName !== mod) throw new Error(`minify-bindings: second import module ${mod}`);
-      moduleName = mod;
       const descEnd = skipImportDesc(body, p);
-      const short = shortName();
-      imports.set(field, short);
-      parts.push(name('w'), name(short), body.subarray(p, descEnd));
+      if (/_bg\.js$/.test(mod)) {
+        if (moduleName !== null && moduleName !== mod) throw new Error(`minify-bindings: second glue module ${mod}`);
+        moduleName = mod;
+        const short = shortName();
+        imports.set(field, short);
+        parts.push(name('w'), name(short), body.subarray(p, descEnd));
+      } else {
+        // The on-demand loader's functions (scripts/split-wasm.sh): named by their module.
+        parts.push(name(mod), name(field), body.subarray(p, descEnd));
+      }
       kept++;
       p = descEnd;
     } else {
@@ -119,6 +125,10 @@ for (let pos = 8; pos < wasm.length;) {
       const descEnd = readLeb(body, p + 1)[1];
       if (unused.test(field)) {
         dropped.push(field);
+      } else if (linked.test(field)) {
+        // What the on-demand chunks link to, by these names (the loader asks for them).
+        parts.push(name(field), body.subarray(p, descEnd));
+        kept++;
       } else {
         const short = shortName();
         exports.set(field, short);

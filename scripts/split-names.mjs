@@ -1,0 +1,44 @@
+// Part of scripts/split-wasm.sh: gives the wasm chunks and their loader content-hashed names,
+// points the glue at them, minifies both scripts (Trunk minified the glue it wrote; this one
+// replaces it) and writes them into the staging directory.
+//
+//   node scripts/split-names.mjs DIR STEM GLUE_JS LOADER_JS [CHUNK.wasm ...]
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join, resolve } from 'node:path';
+
+const [dir, stem, glueFile, loaderFile, ...chunks] = process.argv.slice(2);
+if (!loaderFile) throw new Error('split-names: DIR STEM GLUE_JS LOADER_JS [CHUNK ...]');
+const { minify } = createRequire(resolve('tools/package.json'))('terser');
+const hash16 = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+// `wasm` keeps its name: scripts/minify-bindings.mjs finds the exports as `wasm.<name>`.
+const squeeze = async (code) =>
+  (await minify(code, { module: true, compress: true, mangle: { reserved: ['wasm'] } })).code;
+
+let glue = readFileSync(glueFile, 'utf8');
+let loader = readFileSync(loaderFile, 'utf8');
+// The glue's `import * as x from "./__wasm_split.js"`; the same string is also the key of the
+// wasm's import module in the imports object, which must stay.
+const LOADER_IMPORT = /from\s*"\.\/__wasm_split\.js"/;
+const written = [];
+for (const chunk of chunks) {
+  const data = readFileSync(chunk);
+  const name = `mde-library-admin-chunk-${hash16(data)}.wasm`;
+  const ref = `"./${basename(chunk)}"`;
+  if (!loader.includes(ref)) throw new Error(`split-names: the loader does not name ${basename(chunk)}`);
+  loader = loader.split(ref).join(`"./${name}"`);
+  writeFileSync(join(dir, name), data);
+  written.push(name);
+}
+if (LOADER_IMPORT.test(glue)) {
+  loader = await squeeze(loader);
+  const name = `mde-library-admin-loader-${hash16(loader)}.js`;
+  writeFileSync(join(dir, name), loader);
+  glue = glue.replace(LOADER_IMPORT, `from "./${name}"`);
+  written.push(name);
+} else if (chunks.length) {
+  throw new Error('split-names: chunks were split off but the glue does not import their loader');
+}
+writeFileSync(join(dir, `${stem}.js`), await squeeze(glue));
+console.log(`split-names: ${chunks.length} chunk(s) loaded on demand${written.length ? ': ' + written.join(', ') : ''}`);
