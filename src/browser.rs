@@ -123,6 +123,43 @@ pub fn replace_url(url: &str) {
     }
 }
 
+/// Asks before the page is left or reloaded, until dropped (a bulk run is going on).
+pub struct LeaveWarning(Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>>);
+
+impl LeaveWarning {
+    /// Starts asking.
+    pub fn new() -> Self {
+        let ask = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(
+            |e: web_sys::Event| {
+                // Browsers show their own words; preventDefault is what asks.
+                e.prevent_default();
+            },
+        );
+        let added = window().ok().is_some_and(|w| {
+            w.add_event_listener_with_callback("beforeunload", ask.as_ref().unchecked_ref())
+                .is_ok()
+        });
+        Self(added.then_some(ask))
+    }
+}
+
+impl Default for LeaveWarning {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for LeaveWarning {
+    fn drop(&mut self) {
+        if let (Some(ask), Ok(w)) = (&self.0, window()) {
+            let _ = w.remove_event_listener_with_callback(
+                "beforeunload",
+                ask.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
 /// Copies text to the clipboard.
 pub async fn copy_text(text: &str) -> Result<(), BrowserError> {
     let clip = window()?.navigator().clipboard();

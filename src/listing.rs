@@ -242,6 +242,76 @@ pub fn synthetic_library(n: usize) -> Vec<LibraryFile> {
         .collect()
 }
 
+/// The files ticked for a bulk delete, by their index in the loaded list (a new load starts
+/// a new selection). Indices rather than names: "Select all shown" at 10,000 rows is then a
+/// pass over the rows, where a sorted set of names needed a sort (measured: 4 KB gzip of sort
+/// code in the first load).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    picked: Vec<bool>,
+    count: usize,
+}
+
+impl Selection {
+    /// Whether file `i` is ticked.
+    pub fn contains(&self, i: usize) -> bool {
+        self.picked.get(i).copied().unwrap_or(false)
+    }
+
+    /// Ticks or unticks file `i`.
+    pub fn set(&mut self, i: usize, on: bool) {
+        if i >= self.picked.len() {
+            if !on {
+                return;
+            }
+            self.picked.resize(i + 1, false);
+        }
+        if self.picked[i] != on {
+            self.picked[i] = on;
+            if on {
+                self.count += 1;
+            } else {
+                self.count -= 1;
+            }
+        }
+    }
+
+    /// Flips file `i`.
+    pub fn toggle(&mut self, i: usize) {
+        self.set(i, !self.contains(i));
+    }
+
+    /// Ticks or unticks every file of `shown`.
+    pub fn set_all(&mut self, shown: &[usize], on: bool) {
+        for &i in shown {
+            self.set(i, on);
+        }
+    }
+
+    /// Whether `shown` has files and every one is ticked ("Select all shown" is checked).
+    pub fn has_all(&self, shown: &[usize]) -> bool {
+        !shown.is_empty() && shown.iter().all(|&i| self.contains(i))
+    }
+
+    /// How many are ticked.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The ticked indices, in load order.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.picked
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &on)| on.then_some(i))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

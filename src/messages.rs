@@ -116,6 +116,37 @@ pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
     format!("Deleting {current} of {}, {left}", p.total)
 }
 
+/// The names a bulk confirmation shows: the first five, then how many more.
+pub fn bulk_confirm_names(names: &[String]) -> String {
+    const NAMED: usize = 5;
+    let mut text = names
+        .iter()
+        .take(NAMED)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMED {
+        text += &format!(", and {} more", names.len() - NAMED);
+    }
+    text + "."
+}
+
+/// The status line of a bulk run, in every state.
+pub fn bulk_status(p: &crate::bulk::Progress, state: &crate::bulk::RunState, eta_ms: u64) -> String {
+    use crate::bulk::RunState;
+    match state {
+        RunState::Running => bulk_progress_text(p, eta_ms),
+        RunState::Paused => format!("Paused after {} of {} files.", p.done, p.total),
+        RunState::NeedsSignIn => format!(
+            "Waiting for you to sign in again; {} of {} files done. The run goes on where it stopped.",
+            p.done, p.total
+        ),
+        RunState::Stopped(why) => format!("Stopped: {why} {}", bulk_summary(p)),
+        RunState::Canceled => format!("Canceled. {}", bulk_summary(p)),
+        RunState::Finished => bulk_summary(p),
+    }
+}
+
 /// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
 pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
     let mut s = format!("Deleted {} of {} files", p.deleted, p.total);
@@ -239,6 +270,27 @@ mod tests {
             bulk_summary(&p),
             "Deleted 57 of 60 files; 2 were not found; 1 failed."
         );
+        let names: Vec<String> = (1..=7).map(|i| format!("f{i}.ps1")).collect();
+        assert_eq!(
+            bulk_confirm_names(&names),
+            "f1.ps1, f2.ps1, f3.ps1, f4.ps1, f5.ps1, and 2 more."
+        );
+        assert_eq!(bulk_confirm_names(&names[..2]), "f1.ps1, f2.ps1.");
+        use crate::bulk::RunState;
+        assert_eq!(
+            bulk_status(&p, &RunState::Finished, 0),
+            "Deleted 57 of 60 files; 2 were not found; 1 failed."
+        );
+        assert_eq!(
+            bulk_status(&p, &RunState::Canceled, 0),
+            "Canceled. Deleted 57 of 60 files; 2 were not found; 1 failed."
+        );
+        assert_eq!(
+            bulk_status(&p, &RunState::Paused, 0),
+            "Paused after 60 of 60 files."
+        );
+        assert!(bulk_status(&p, &RunState::Stopped("No access.".into()), 0)
+            .starts_with("Stopped: No access. Deleted 57"));
         p.done = 50;
         p.not_found = 1;
         p.failed.clear();

@@ -47,6 +47,11 @@ impl LibraryService {
         Self { api, session, gate }
     }
 
+    /// Milliseconds `n` more calls need at the configured limits (a bulk run's estimate).
+    pub fn eta_ms(&self, n: usize) -> u64 {
+        self.gate.eta_ms(n)
+    }
+
     /// The session, for sign-out and the account name.
     pub fn session(&self) -> &Session {
         &self.session

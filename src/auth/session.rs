@@ -145,6 +145,19 @@ impl Session {
         }
     }
 
+    /// Takes the tokens of a new sign-in into this session (after "Sign in again" through a
+    /// popup), so everything holding it (a bulk run, the list) goes on with them. `false` if
+    /// the session is not one of the app's own sign-in, or was signed out.
+    pub fn renew(&self, fresh: TokenSet) -> bool {
+        match &self.source {
+            Source::Pkce { tokens, .. } if !self.ended.get() => {
+                *tokens.borrow_mut() = Some(fresh);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Whether `sign_out` was called.
     pub fn is_signed_out(&self) -> bool {
         self.ended.get()
@@ -305,6 +318,24 @@ mod tests {
             futures::executor::block_on(s.after_unauthorized("at")),
             Err(AuthError::SignInRequired(_))
         ));
+    }
+
+    #[test]
+    fn renew_takes_new_tokens_until_signed_out() {
+        let s = signed_in();
+        let mut fresh = TokenSet {
+            access_token: "at2".into(),
+            expires_at_ms: u64::MAX,
+            refresh_token: None,
+            account_name: None,
+            login_hint: None,
+        };
+        assert!(s.clone().renew(fresh.clone()));
+        assert_eq!(futures::executor::block_on(s.access_token()).unwrap(), "at2");
+        s.sign_out();
+        fresh.access_token = "at3".into();
+        assert!(!s.renew(fresh));
+        assert!(futures::executor::block_on(s.access_token()).is_err());
     }
 
     #[test]

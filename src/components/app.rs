@@ -286,8 +286,45 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             }
         });
     };
-    let sign_in_again = sign_in.clone();
+    // Set by the panel while a bulk run is going on.
+    let run_active = RwSignal::new(false);
     let try_again = sign_in.clone();
+    let renew_cfg = cfg.clone();
+    let redirect_sign_in = sign_in.clone();
+    let renew_tasks = tasks.clone();
+    let sign_in_again = move || {
+        // With a bulk run on the page, or in a frame, sign in through a popup and keep the
+        // page: the session takes the new tokens and the run goes on where it stopped.
+        let renew = match (phase.get_untracked(), &renew_cfg.auth, endpoints.get_untracked()) {
+            (Phase::SignedIn(svc), AuthConfig::Pkce(p), Some(ep))
+                if run_active.get_untracked() || browser::is_framed() =>
+            {
+                Some((svc, p.clone(), ep))
+            }
+            _ => None,
+        };
+        let Some((svc, p, ep)) = renew else {
+            return redirect_sign_in();
+        };
+        set_sign_in_error.set(None);
+        let popup = match popup::open() {
+            Ok(popup) => popup,
+            Err(e) => return set_sign_in_error.set(Some((e.to_string(), true))),
+        };
+        renew_tasks.spawn(async move {
+            let back = redirect_uri(&p);
+            let keep = filter.get_untracked();
+            match signin::through_popup(popup, &p, &ep, &back, &keep, now_ms()).await {
+                Completion::SignedIn { tokens, .. } => {
+                    if svc.session().renew(tokens) {
+                        sign_in_needed.set(false);
+                    }
+                }
+                Completion::SignedOut(Some(e)) => set_sign_in_error.set(Some((e.to_string(), false))),
+                _ => {}
+            }
+        });
+    };
     let rate_limit = cfg.rate_limit;
     let is_host = matches!(cfg.auth, AuthConfig::Host | AuthConfig::Bridge { .. });
     let is_proxy = matches!(cfg.auth, AuthConfig::Proxy);
@@ -376,7 +413,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                             </div>
                         }
                     })}
-                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed events=events.clone()/>
+                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed events=events.clone() run_active=run_active/>
                 })
             }
         }}

@@ -1,6 +1,7 @@
 //! The DOM side: components know the page, never HTTP.
 
 pub mod app;
+pub mod changes;
 pub mod dialog;
 pub mod dom;
 pub mod outcomes;

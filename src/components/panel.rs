@@ -10,15 +10,15 @@ use leptos::prelude::*;
 
 use mde_wire::LibraryFile;
 
-use crate::activity::{now_iso, Activity, Events};
+use crate::activity::Events;
 use crate::auth::AuthError;
-use crate::components::dialog::ConfirmDelete;
-use crate::components::outcomes::{announce, Outcome, Outcomes};
+use crate::components::changes::{self, Context, Loading};
+use crate::components::outcomes::{Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
-use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
-use crate::listing::Sort;
-use crate::messages::{delete_outcome, needs_sign_in, rate_limited_text, reason, Tone};
+use crate::delete_flow::FileState;
+use crate::listing::{Selection, Sort};
+use crate::messages::{needs_sign_in, reason};
 use crate::names::NameMap;
 use crate::perf;
 use crate::service::{LibraryService, OpError};
@@ -48,7 +48,11 @@ pub fn LibraryPanel(
     sign_in_needed: RwSignal<bool>,
     /// Where each change is reported to the embedding portal.
     events: Events,
+    /// Set while a bulk run is going on.
+    run_active: RwSignal<bool>,
 ) -> impl IntoView {
+    // The files ticked for a bulk delete.
+    let selection = RwSignal::new(Selection::default());
     let (budget_until, set_budget_until) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
     // One record per file acted on since the load (idle files have none): the table and the
@@ -89,6 +93,8 @@ pub fn LibraryPanel(
             match result {
                 Ok(list) => {
                     load_error.set(None);
+                    // Indices of the old list mean nothing in the new one.
+                    selection.set(Selection::default());
                     files.set(Some(list));
                 }
                 Err(e) => {
@@ -122,55 +128,37 @@ pub fn LibraryPanel(
         load.run(());
     };
 
-    let delete_service = service.clone();
-    let delete_tasks = tasks.clone();
-    let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
-        let svc = delete_service.clone();
-        let name = file.file_name;
-        let sha256 = file.sha256;
-        let events = events.clone();
-        if states.with_untracked(|s| s.get(&name).is_some_and(FileState::is_busy)) {
+    // Deleting (one file, or many) is loaded on demand: its code is a wasm chunk of its own,
+    // fetched the first time a Delete button is pressed or a file is ticked. See `changes`.
+    let changes_slot = NodeRef::<leptos::html::Div>::new();
+    let changes = StoredValue::new_local(None::<Loading>);
+    let changes_tasks = tasks.clone();
+    let changes_service = service.clone();
+    Effect::new(move |_| {
+        let wanted = confirm.with(Option::is_some) || selection.with(|s| !s.is_empty());
+        let Some(slot) = changes_slot.get() else { return };
+        if !wanted || changes.with_value(Option::is_some) {
             return;
         }
-        let cancel = Cancel::default();
-        states.update(|s| s.insert(&name, FileState::Deleting(cancel.clone())));
-        delete_tasks.spawn(async move {
-            let on_budget = move |w| set_budget_until.set(w);
-            let report = |state: FileState| {
-                let note = match &state {
-                    FileState::Deleting(_) => None,
-                    FileState::Waiting { seconds_left, .. } => Some((
-                        Tone::Progress,
-                        rate_limited_text(&name, *seconds_left),
-                        true,
-                    )),
-                    FileState::Done(ended) => {
-                        let sha = Some(sha256.clone()).filter(|s| !s.is_empty());
-                        events.emit(&Activity::deleted(now_iso(), &name, sha, ended));
-                        match ended {
-                            Ended::NotFound => refresh(),
-                            Ended::Failed(e) if needs_sign_in(e) => sign_in_needed.set(true),
-                            _ => {}
-                        }
-                        let (tone, text) = delete_outcome(&name, ended);
-                        Some((tone, text, false))
-                    }
-                };
-                states.update(|s| s.insert(&name, state));
-                if let Some((tone, text, cancelable)) = note {
-                    announce(
-                        outcomes,
-                        Outcome {
-                            file: name.clone(),
-                            tone,
-                            text,
-                            cancelable,
-                        },
-                    );
-                }
-            };
-            delete_flow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget)
-                .await;
+        changes.set_value(Some(Loading::Started));
+        let ctx = Context {
+            slot: slot.into(),
+            service: changes_service.clone(),
+            tasks: changes_tasks.clone(),
+            confirm,
+            selection,
+            files,
+            states,
+            outcomes,
+            events: events.clone(),
+            on_budget: set_budget_until,
+            sign_in_needed,
+            run_active,
+            refresh: std::rc::Rc::new(refresh),
+        };
+        changes_tasks.spawn(async move {
+            let mounted = changes::load(ctx).await;
+            changes.set_value(Some(Loading::Mounted(mounted)));
         });
     });
 
@@ -192,6 +180,7 @@ pub fn LibraryPanel(
                 </label>
                 <button type="button" on:click=move |_| refresh()>"Refresh"</button>
             </div>
+            <div class="changes" node_ref=changes_slot></div>
             <Outcomes outcomes=outcomes states=states budget_note=budget_note/>
             // A plain match on a signal, not a resource under Transition + Suspend: the
             // async machinery behind those weighed more than the rest of this component.
@@ -214,10 +203,10 @@ pub fn LibraryPanel(
                         sort=sort
                         states=states
                         confirm=confirm
+                        selection=selection
                     />
                 }),
             }}
-            <ConfirmDelete target=confirm on_confirm=run_delete/>
         </section>
     }
 }

@@ -17,8 +17,8 @@ use crate::browser;
 use crate::components::dom::{el, Keyed};
 use crate::listing::{file_type, is_sha256, short_sha, Sort, SortKey};
 
-/// What a row shows: the file (index in the load) and its two flags.
-pub type Key = (usize, bool, bool);
+/// What a row shows: the file (index in the load) and its flags: busy, copied, selected.
+pub type Key = (usize, bool, bool, bool);
 
 /// What a click in the body asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Action {
     Delete(usize),
     /// The row's Copy button.
     Copy(usize),
+    /// The row's checkbox.
+    Select(usize),
 }
 
 /// The rows currently in a `<tbody>`, between its two spacer rows.
@@ -73,10 +75,7 @@ impl Rows {
 
 /// The action of a click on `target`, if it hit one of the rows' buttons.
 pub fn action(target: &web_sys::EventTarget) -> Option<Action> {
-    let button = target
-        .dyn_ref::<Element>()?
-        .closest("button[data-act]")
-        .ok()??;
+    let button = target.dyn_ref::<Element>()?.closest("[data-act]").ok()??;
     let index = button
         .closest("tr")
         .ok()??
@@ -86,16 +85,26 @@ pub fn action(target: &web_sys::EventTarget) -> Option<Action> {
     match button.get_attribute("data-act")?.as_str() {
         "delete" => Some(Action::Delete(index)),
         "copy" => Some(Action::Copy(index)),
+        "select" => Some(Action::Select(index)),
         _ => None,
     }
 }
 
-/// Puts one sortable header cell per column before the header row's last cell (Actions).
+/// Puts "Select all shown", then one sortable header cell per column, before the header
+/// row's last cell (Actions).
 pub fn build_sort_headers(tr: &Element) {
     let Some(doc) = tr.owner_document() else {
         return;
     };
     let actions = tr.last_element_child();
+    let pick = el(&doc, "th", "col-pick", "");
+    let _ = pick.set_attribute("scope", "col");
+    let all = el(&doc, "input", "", "");
+    let _ = all.set_attribute("type", "checkbox");
+    let _ = all.set_attribute("data-all", "");
+    let _ = all.set_attribute("aria-label", "Select all shown");
+    let _ = pick.append_child(&all);
+    let _ = tr.insert_before(&pick, actions.as_deref());
     for (i, key) in SortKey::ALL.into_iter().enumerate() {
         let th = el(&doc, "th", key.class(), "");
         let _ = th.set_attribute("scope", "col");
@@ -112,7 +121,8 @@ pub fn build_sort_headers(tr: &Element) {
 
 /// Shows `sort` on the header cells: `aria-sort` and the arrow.
 pub fn show_sort(tr: &Element, sort: Sort) {
-    let mut th = tr.first_element_child();
+    // After the "Select all shown" cell.
+    let mut th = tr.first_element_child().and_then(|c| c.next_element_sibling());
     for key in SortKey::ALL {
         let Some(cell) = th else {
             return;
@@ -132,6 +142,17 @@ pub fn show_sort(tr: &Element, sort: Sort) {
         }
         th = cell.next_element_sibling();
     }
+}
+
+/// The "Select all shown" checkbox of the header row.
+pub fn select_all_box(tr: &Element) -> Option<web_sys::HtmlInputElement> {
+    tr.query_selector("input[data-all]").ok()??.dyn_into().ok()
+}
+
+/// Whether a click hit "Select all shown", and its new state.
+pub fn select_all_clicked(target: &web_sys::EventTarget) -> Option<bool> {
+    let input = target.dyn_ref::<web_sys::HtmlInputElement>()?;
+    input.has_attribute("data-all").then(|| input.checked())
 }
 
 /// The column whose sort button a click hit, if any.
@@ -185,10 +206,22 @@ pub fn params_text(f: &LibraryFile) -> String {
     }
 }
 
-fn build(doc: &Document, f: &LibraryFile, (index, busy, copied): Key) -> Element {
+fn build(doc: &Document, f: &LibraryFile, (index, busy, copied, selected): Key) -> Element {
     let name = f.file_name.as_str();
     let tr = el(doc, "tr", if busy { "pending" } else { "" }, "");
     let _ = tr.set_attribute("data-i", &index.to_string());
+    let pick = el(doc, "td", "pick", "");
+    let check = el(doc, "input", "", "");
+    let _ = check.set_attribute("type", "checkbox");
+    let _ = check.set_attribute("data-act", "select");
+    let _ = check.set_attribute("aria-label", &format!("Select {name}"));
+    if selected {
+        let _ = check.set_attribute("checked", "");
+    }
+    if busy {
+        let _ = check.set_attribute("disabled", "");
+    }
+    let _ = pick.append_child(&check);
     let th = el(doc, "th", "name", name);
     let _ = th.set_attribute("scope", "row");
     let _ = th.set_attribute("title", name);
@@ -223,6 +256,7 @@ fn build(doc: &Document, f: &LibraryFile, (index, busy, copied): Key) -> Element
     }
     let _ = actions.append_child(&delete);
     let cells = [
+        pick,
         th,
         el(doc, "td", "type", &file_type(name)),
         text_cell(

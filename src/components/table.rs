@@ -13,7 +13,7 @@ use mde_wire::LibraryFile;
 
 use crate::browser;
 use crate::components::rows::{self, Action, Rows};
-use crate::listing::{filter_indices, fold_all, sorted_indices, Sort};
+use crate::listing::{filter_indices, fold_all, sorted_indices, Selection, Sort};
 use crate::perf;
 use crate::tasks::TaskScope;
 
@@ -44,6 +44,8 @@ pub fn LibraryTable(
     states: RwSignal<NameMap<FileState>>,
     /// Set to the file whose Delete button was pressed.
     confirm: RwSignal<Option<LibraryFile>>,
+    /// The files ticked for a bulk delete.
+    selection: RwSignal<Selection>,
 ) -> impl IntoView {
     let loaded = files.len();
     // Deleted names were all in this load, so the total shrinks with them.
@@ -145,16 +147,18 @@ pub fn LibraryTable(
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
-        states.with(|st| {
-            rows.with(|r| {
-                r[start..end]
-                    .iter()
-                    .map(|&i| {
-                        let name = &names[i].file_name;
-                        let busy = st.get(name).is_some_and(FileState::is_busy);
-                        (i, busy, copied.as_ref() == Some(name))
-                    })
-                    .collect::<Vec<_>>()
+        selection.with(|picked| {
+            states.with(|st| {
+                rows.with(|r| {
+                    r[start..end]
+                        .iter()
+                        .map(|&i| {
+                            let name = &names[i].file_name;
+                            let busy = st.get(name).is_some_and(FileState::is_busy);
+                            (i, busy, copied.as_ref() == Some(name), picked.contains(i))
+                        })
+                        .collect::<Vec<_>>()
+                })
             })
         })
     };
@@ -186,6 +190,7 @@ pub fn LibraryTable(
         let Some(target) = ev.target() else { return };
         match rows::action(&target) {
             Some(Action::Delete(i)) => confirm.set(Some(click_files[i].clone())),
+            Some(Action::Select(i)) => selection.update(|s| s.toggle(i)),
             Some(Action::Copy(i)) => {
                 let f = &click_files[i];
                 let (sha, name) = (f.sha256.clone(), f.file_name.clone());
@@ -205,16 +210,28 @@ pub fn LibraryTable(
     Effect::new(move |_| {
         let s = sort.get();
         let Some(tr) = head.get() else { return };
-        // Only the Actions cell is there until the sort cells are built.
+        // Only the Actions cell is there until the other cells are built.
         if tr.first_element_child() == tr.last_element_child() {
             rows::build_sort_headers(&tr);
         }
         rows::show_sort(&tr, s);
     });
+    // "Select all shown" (drawn with the sort headers; a `view!` checkbox with a reactive
+    // `checked` measured 5.8 KB gzip): ticked when every row the filter shows is selected.
+    Effect::new(move |_| {
+        let all = selection.with(|s| rows.with(|r| s.has_all(r)));
+        if let Some(b) = head.get().and_then(|tr| rows::select_all_box(&tr)) {
+            b.set_checked(all);
+        }
+    });
     let on_head_click = move |ev: web_sys::MouseEvent| {
-        if let Some(key) = ev.target().and_then(|t| rows::sort_key_clicked(&t)) {
+        let Some(target) = ev.target() else { return };
+        if let Some(key) = rows::sort_key_clicked(&target) {
             perf::measure_to_next_paint("mde:sort", "mde:sort-start");
             sort.update(|s| *s = s.clicked(key));
+        } else if let Some(on) = rows::select_all_clicked(&target) {
+            // Ticking selects every row shown (10,000 too); unticking unselects them.
+            rows.with_untracked(|r| selection.update(|s| s.set_all(r, on)));
         }
     };
 

@@ -1,0 +1,591 @@
+//! Changing the library: deleting one file (its confirmation dialog and workflow) and many
+//! (the selection's bar, the typed confirmation, a run's progress, controls and summary).
+//! The workflows are [`crate::delete_flow`] and [`crate::bulk`]; this starts them and renders
+//! their state, and every file's outcome goes through one report (row, outcome line, event).
+//!
+//! Loaded on demand: [`load`] is a split point (`#[lazy]` in the Trunk build, feature
+//! `split`), so this code and the workflows' are a wasm chunk fetched the first time a
+//! Delete button is pressed or a file is ticked, outside the first load's budget (measured:
+//! bulk delete alone weighed 19.8 KB gzip). Everything it needs from the panel comes in one
+//! [`Context`].
+//!
+//! The bulk parts are drawn with the DOM, like the rows: the same markup as `view!` trees
+//! measured several KB more. Each part is built once; an effect sets its texts and
+//! attributes; one delegated click listener serves its buttons (`data-bulk`). Text is only
+//! ever set with `textContent`.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::callback::UnsyncCallback;
+use leptos::html;
+use leptos::prelude::*;
+use mde_wire::LibraryFile;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use crate::activity::{now_iso, Activity, Events};
+use crate::browser;
+use crate::bulk::{self, Progress, RunControl, RunState};
+use crate::components::dialog::ConfirmDelete;
+use crate::components::dom::el;
+use crate::components::outcomes::{announce, Outcome};
+use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
+use crate::listing::Selection;
+use crate::messages::{
+    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason,
+    Tone,
+};
+use crate::names::NameMap;
+use crate::service::LibraryService;
+use crate::tasks::TaskScope;
+
+/// What deleting needs from the panel.
+pub struct Context {
+    /// Where the bulk parts and the dialog go.
+    pub slot: web_sys::HtmlElement,
+    /// The API, token and rate gate.
+    pub service: LibraryService,
+    /// The panel's tasks: deletes end with the panel.
+    pub tasks: TaskScope,
+    /// The file whose Delete button was pressed.
+    pub confirm: RwSignal<Option<LibraryFile>>,
+    /// The files ticked in the table.
+    pub selection: RwSignal<Selection>,
+    /// The list as loaded.
+    pub files: RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>,
+    /// One record per file acted on: rows and outcome lines render from it.
+    pub states: RwSignal<NameMap<FileState>>,
+    /// The outcome lines.
+    pub outcomes: RwSignal<Vec<Outcome>>,
+    /// Where each change is reported to the embedding portal.
+    pub events: Events,
+    /// Until when calls wait for the client-side budget.
+    pub on_budget: WriteSignal<Option<u64>>,
+    /// Raised when only a new sign-in helps; lowered once signed in again.
+    pub sign_in_needed: RwSignal<bool>,
+    /// Set while a bulk run is going on ("Sign in again" then keeps the page).
+    pub run_active: RwSignal<bool>,
+    /// Reloads the list.
+    pub refresh: Rc<dyn Fn()>,
+}
+
+/// The mounted parts; dropping it unmounts them.
+pub struct Mounted(#[allow(dead_code)] Box<dyn std::any::Any>);
+
+/// Where loading stands, kept by the panel.
+pub enum Loading {
+    /// The chunk is on its way.
+    Started,
+    /// Drawn.
+    Mounted(Mounted),
+}
+
+/// Loads deleting (on demand in the Trunk build) and mounts it into `ctx.slot`.
+pub async fn load(ctx: Context) -> Mounted {
+    #[cfg(feature = "split")]
+    {
+        mount(ctx).await
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        mount(ctx)
+    }
+}
+
+#[cfg_attr(feature = "split", leptos::lazy)]
+fn mount(ctx: Context) -> Mounted {
+    let slot = ctx.slot.clone();
+    Mounted(Box::new(leptos::mount::mount_to(slot, move || {
+        view! { <Changes ctx=ctx/> }
+    })))
+}
+
+/// Owns the deletes: the report every file's outcome goes through, the single delete and its
+/// dialog, bulk runs (and resuming one after a new sign-in), the bulk bar and progress.
+#[component]
+fn Changes(ctx: Context) -> impl IntoView {
+    let Context {
+        service,
+        tasks,
+        confirm,
+        selection,
+        files,
+        states,
+        outcomes,
+        events,
+        on_budget,
+        sign_in_needed,
+        run_active,
+        refresh,
+        ..
+    } = ctx;
+    let set_budget_until = on_budget;
+    // Every change of a file, from a single delete or a bulk run, goes through here: its row,
+    // its outcome line (a bulk run announces only what did not go as asked; its summary says
+    // the rest) and the event to the portal.
+    let report_refresh = refresh.clone();
+    let file_report = Rc::new(
+        move |name: &str, sha256: &str, state: FileState, bulk: bool| {
+            let note = match &state {
+                FileState::Deleting(_) => None,
+                FileState::Waiting { seconds_left, .. } => Some((
+                    Tone::Progress,
+                    rate_limited_text(name, *seconds_left),
+                    !bulk,
+                )),
+                FileState::Done(ended) => {
+                    let sha = Some(sha256.to_string()).filter(|s| !s.is_empty());
+                    events.emit(&Activity::deleted(now_iso(), name, sha, ended));
+                    if bulk {
+                        let at = files.with_untracked(|f| {
+                            f.as_ref()?.0.iter().position(|x| x.file_name == name)
+                        });
+                        if let Some(i) = at {
+                            selection.update(|s| s.set(i, false));
+                        }
+                    }
+                    match ended {
+                        Ended::NotFound if !bulk => report_refresh(),
+                        Ended::Failed(e) if !bulk && needs_sign_in(e) => sign_in_needed.set(true),
+                        _ => {}
+                    }
+                    (!bulk || !matches!(ended, Ended::Deleted)).then(|| {
+                        let (tone, text) = delete_outcome(name, ended);
+                        (tone, text, false)
+                    })
+                }
+            };
+            states.update(|s| s.insert(name, state));
+            if let Some((tone, text, cancelable)) = note {
+                announce(
+                    outcomes,
+                    Outcome {
+                        file: name.to_string(),
+                        tone,
+                        text,
+                        cancelable,
+                    },
+                );
+            }
+        },
+    );
+
+    let delete_service = service.clone();
+    let delete_tasks = tasks.clone();
+    let single_report = file_report.clone();
+    let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
+        let svc = delete_service.clone();
+        let name = file.file_name;
+        let sha256 = file.sha256;
+        if states.with_untracked(|s| s.get(&name).is_some_and(FileState::is_busy)) {
+            return;
+        }
+        let cancel = Cancel::default();
+        states.update(|s| s.insert(&name, FileState::Deleting(cancel.clone())));
+        let file_report = single_report.clone();
+        delete_tasks.spawn(async move {
+            let on_budget = move |w| set_budget_until.set(w);
+            let report = |state: FileState| file_report(&name, &sha256, state, false);
+            delete_flow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget)
+                .await;
+        });
+    });
+
+    let run = RwSignal::new_local(None::<BulkRun>);
+    let start_bulk = UnsyncCallback::new(move |mut names: Vec<String>| {
+        // In name order, once each (the SHA-256 lookup below searches them).
+        names.sort();
+        names.dedup();
+        if names.is_empty() || run.with_untracked(|r| r.as_ref().is_some_and(BulkRun::is_active)) {
+            return;
+        }
+        let svc = service.clone();
+        let control = RunControl::default();
+        run.set(Some(BulkRun {
+            control: control.clone(),
+            progress: Progress {
+                total: names.len(),
+                ..Progress::default()
+            },
+            state: RunState::Running,
+            eta_ms: svc.eta_ms(names.len()),
+        }));
+        // The SHA-256 of each, for its event.
+        let mut shas = NameMap::default();
+        files.with_untracked(|f| {
+            if let Some((list, _)) = f {
+                for file in list.iter() {
+                    if names.binary_search(&file.file_name).is_ok() {
+                        shas.insert(&file.file_name, file.sha256.clone());
+                    }
+                }
+            }
+        });
+        let file_report = file_report.clone();
+        let refresh = refresh.clone();
+        tasks.spawn(async move {
+            // Leaving mid-run would drop the rest of it: the browser asks first.
+            let _leave = browser::LeaveWarning::new();
+            let on_budget = move |w| on_budget.set(w);
+            let report = |p: &Progress, state: RunState| {
+                if state == RunState::NeedsSignIn {
+                    sign_in_needed.set(true);
+                }
+                let left = p.total.saturating_sub(p.done);
+                run.update(|r| {
+                    if let Some(r) = r {
+                        // Paused and NeedsSignIn reports carry no progress: keep the last.
+                        if !matches!(state, RunState::Paused | RunState::NeedsSignIn) {
+                            r.progress = p.clone();
+                            r.eta_ms = svc.eta_ms(left);
+                        }
+                        r.state = state;
+                    }
+                });
+            };
+            let report_file = |name: &str, state: FileState| {
+                let sha = shas.get(name).map_or("", String::as_str);
+                file_report(name, sha, state, true);
+            };
+            let (progress, _) = bulk::delete_all(
+                &svc,
+                &BrowserClock,
+                &names,
+                &control,
+                &report_file,
+                &report,
+                &on_budget,
+            )
+            .await;
+            if progress.not_found > 0 {
+                refresh();
+            }
+        });
+    });
+    // Signed in again (through a popup, the page kept): a run waiting for it goes on.
+    Effect::new(move |_| {
+        if !sign_in_needed.get() {
+            run.with_untracked(|r| {
+                if let Some(r) = r.as_ref().filter(|r| r.control.needs_sign_in()) {
+                    r.control.signed_in();
+                }
+            });
+        }
+    });
+    // Shown in the shell: "Sign in again" keeps the page (a popup) while a run is going on.
+    Effect::new(move |_| {
+        run_active.set(run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
+    });
+
+    view! {
+        <BulkBar selection=selection files=files run=run on_start=start_bulk/>
+        <BulkProgress run=run on_start=start_bulk/>
+        <ConfirmDelete target=confirm on_confirm=run_delete/>
+    }
+}
+
+/// A run as the page shows it.
+#[derive(Clone, Debug)]
+pub struct BulkRun {
+    /// Pause, resume and cancel.
+    pub control: RunControl,
+    /// What it has done.
+    pub progress: Progress,
+    /// Where it stands.
+    pub state: RunState,
+    /// Time the rest needs at the configured limits.
+    pub eta_ms: u64,
+}
+
+impl BulkRun {
+    /// Whether it has yet to end.
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.state,
+            RunState::Running | RunState::Paused | RunState::NeedsSignIn
+        )
+    }
+}
+
+fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+fn button(doc: &Document, class: &str, act: &str, text: &str) -> Element {
+    let b = el(doc, "button", class, text);
+    attr(&b, "type", "button");
+    attr(&b, "data-bulk", act);
+    b
+}
+
+fn set_disabled(e: &Element, off: bool) {
+    let _ = e.toggle_attribute_with_force("disabled", off);
+}
+
+/// The `data-bulk` action of the button a click hit.
+fn clicked(ev: &web_sys::MouseEvent) -> Option<String> {
+    ev.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("[data-bulk]")
+        .ok()??
+        .get_attribute("data-bulk")
+}
+
+/// The confirmation's parts that change.
+struct Confirm {
+    dialog: web_sys::HtmlDialogElement,
+    title: Element,
+    names: Element,
+    label: Element,
+    input: web_sys::HtmlInputElement,
+    ok: Element,
+}
+
+/// "N selected", **Delete selected (N)** and its confirmation: a modal dialog naming the
+/// count and the first names, whose **Delete N files** is enabled only once N is typed.
+#[component]
+pub fn BulkBar(
+    /// The files ticked in the table.
+    selection: RwSignal<Selection>,
+    /// The list the selection is about.
+    files: RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>,
+    /// The run, if one was started.
+    run: RwSignal<Option<BulkRun>, LocalStorage>,
+    /// Starts a run over these names.
+    on_start: UnsyncCallback<Vec<String>>,
+) -> impl IntoView {
+    let root = NodeRef::<html::Span>::new();
+    // The names the open confirmation is about.
+    let pending = StoredValue::new_local(Vec::<String>::new());
+    let parts = StoredValue::new_local(None::<(Element, Element, Confirm)>);
+    Effect::new(move |_| {
+        let count = selection.with(Selection::len);
+        let busy = run.with(|r| r.as_ref().is_some_and(BulkRun::is_active));
+        let Some(root) = root.get() else { return };
+        if parts.with_value(Option::is_none) {
+            let Some(doc) = root.owner_document() else {
+                return;
+            };
+            let shown = el(&doc, "span", "selected", "");
+            attr(&shown, "aria-live", "polite");
+            let open = button(&doc, "danger", "open", "");
+            let dialog = el(&doc, "dialog", "confirm", "");
+            attr(&dialog, "aria-labelledby", "bulk-title");
+            attr(&dialog, "aria-describedby", "bulk-body");
+            let title = el(&doc, "h2", "", "");
+            attr(&title, "id", "bulk-title");
+            let body = el(&doc, "div", "", "");
+            attr(&body, "id", "bulk-body");
+            let names = el(&doc, "p", "", "");
+            let warning = el(
+                &doc,
+                "p",
+                "warning",
+                "This removes them from the tenant's live response library for every admin. \
+                 It cannot be undone.",
+            );
+            let _ = body.append_with_node_2(&names, &warning);
+            let label = el(&doc, "label", "typed", "");
+            let input = el(&doc, "input", "", "");
+            attr(&input, "autocomplete", "off");
+            attr(&input, "inputmode", "numeric");
+            let buttons = el(&doc, "div", "buttons", "");
+            let ok = button(&doc, "danger", "confirm", "");
+            let cancel = button(&doc, "", "cancel", "Cancel");
+            let _ = buttons.append_with_node_2(&ok, &cancel);
+            let _ = dialog.append_with_node_4(&title, &body, &label, &buttons);
+            let _ = root.append_with_node_3(&shown, &open, &dialog);
+            let confirm = Confirm {
+                dialog: dialog.unchecked_into(),
+                title,
+                names,
+                label,
+                input: input.unchecked_into(),
+                ok,
+            };
+            parts.set_value(Some((shown, open, confirm)));
+        }
+        parts.with_value(|p| {
+            if let Some((shown, open, _)) = p {
+                shown.set_text_content(Some(&format!("{count} selected")));
+                open.set_text_content(Some(&format!("Delete selected ({count})")));
+                set_disabled(open, count == 0 || busy);
+            }
+        });
+    });
+    // Typing the count is what enables the button.
+    let typed_matches = move || {
+        parts.with_value(|p| {
+            p.as_ref().is_some_and(|(_, _, c)| {
+                c.input.value().trim() == pending.with_value(Vec::len).to_string()
+            })
+        })
+    };
+    let on_input = move |_: web_sys::Event| {
+        let ok = typed_matches();
+        parts.with_value(|p| {
+            if let Some((_, _, c)) = p {
+                set_disabled(&c.ok, !ok);
+            }
+        });
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(act) = clicked(&ev) else { return };
+        parts.with_value(|p| {
+            let Some((_, _, c)) = p else { return };
+            match act.as_str() {
+                "open" => {
+                    let names: Vec<String> = selection.with_untracked(|s| {
+                        files.with_untracked(|f| match f {
+                            Some((list, _)) => {
+                                s.indices().map(|i| list[i].file_name.clone()).collect()
+                            }
+                            None => Vec::new(),
+                        })
+                    });
+                    let n = names.len();
+                    if n == 0 {
+                        return;
+                    }
+                    c.title.set_text_content(Some(&format!("Delete {n} files?")));
+                    c.names.set_text_content(Some(&bulk_confirm_names(&names)));
+                    // The label's text, then its input.
+                    c.label.set_text_content(Some(&format!("Type {n} to confirm")));
+                    let _ = c.label.append_child(&c.input);
+                    c.input.set_value("");
+                    c.ok.set_text_content(Some(&format!("Delete {n} files")));
+                    set_disabled(&c.ok, true);
+                    pending.set_value(names);
+                    let _ = c.dialog.show_modal();
+                    let _ = c.input.focus();
+                }
+                "confirm" if typed_matches() => {
+                    c.dialog.close();
+                    on_start.run(pending.with_value(Clone::clone));
+                }
+                "cancel" => c.dialog.close(),
+                _ => {}
+            }
+        });
+    };
+    view! { <span class="bulk" node_ref=root on:click=on_click on:input=on_input></span> }
+}
+
+/// The progress section's parts that change.
+struct Shown {
+    bar: Element,
+    fill: Element,
+    status: Element,
+    buttons: Element,
+    failures: Element,
+}
+
+/// A run's progress bar (`role="progressbar"`), status line (`role="status"`), Pause, Resume,
+/// Cancel and, at the end, what failed with **Retry failed**.
+#[component]
+pub fn BulkProgress(
+    /// The run.
+    run: RwSignal<Option<BulkRun>, LocalStorage>,
+    /// Starts a run over the failed names again.
+    on_start: UnsyncCallback<Vec<String>>,
+) -> impl IntoView {
+    let root = NodeRef::<html::Section>::new();
+    let parts = StoredValue::new_local(None::<Shown>);
+    Effect::new(move |_| {
+        let Some(root) = root.get() else { return };
+        let Some(doc) = root.owner_document() else {
+            return;
+        };
+        run.with(|r| {
+            root.set_hidden(r.is_none());
+            let Some(r) = r else { return };
+            if parts.with_value(Option::is_none) {
+                let bar = el(&doc, "div", "bar", "");
+                attr(&bar, "role", "progressbar");
+                attr(&bar, "aria-label", "Bulk delete progress");
+                attr(&bar, "aria-valuemin", "0");
+                let fill = el(&doc, "span", "", "");
+                let _ = bar.append_child(&fill);
+                let status = el(&doc, "p", "", "");
+                attr(&status, "role", "status");
+                let buttons = el(&doc, "div", "buttons", "");
+                let failures = el(&doc, "ul", "failures", "");
+                let _ = root.append_with_node_4(&bar, &status, &buttons, &failures);
+                parts.set_value(Some(Shown {
+                    bar,
+                    fill,
+                    status,
+                    buttons,
+                    failures,
+                }));
+            }
+            parts.with_value(|p| {
+                let Some(p) = p else { return };
+                let (done, total) = (r.progress.done, r.progress.total);
+                attr(&p.bar, "aria-valuemax", &total.to_string());
+                attr(&p.bar, "aria-valuenow", &done.to_string());
+                attr(
+                    &p.fill,
+                    "style",
+                    &format!("width:{}%", done * 100 / total.max(1)),
+                );
+                p.status
+                    .set_text_content(Some(&bulk_status(&r.progress, &r.state, r.eta_ms)));
+                let active = r.is_active();
+                let paused = r.state == RunState::Paused;
+                p.buttons.set_text_content(None);
+                for (show, act, text) in [
+                    (active && !paused, "pause", "Pause"),
+                    (paused, "resume", "Resume"),
+                    (active, "cancel", "Cancel"),
+                    (!active && !r.progress.failed.is_empty(), "retry", "Retry failed"),
+                    (!active, "dismiss", "Dismiss"),
+                ] {
+                    if show {
+                        let _ = p.buttons.append_child(&button(&doc, "", act, text));
+                    }
+                }
+                p.failures.set_text_content(None);
+                for (name, e) in &r.progress.failed {
+                    let li = el(&doc, "li", "", &format!("{name}: {}", reason(e)));
+                    let _ = p.failures.append_child(&li);
+                }
+            });
+        });
+    });
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(act) = clicked(&ev) else { return };
+        let retry = run.with_untracked(|r| {
+            let r = r.as_ref()?;
+            match act.as_str() {
+                "pause" => r.control.pause(),
+                "resume" => r.control.resume(),
+                "cancel" => r.control.cancel(),
+                "retry" => return Some(r.progress.failed.iter().map(|(n, _)| n.clone()).collect()),
+                _ => {}
+            }
+            None::<Vec<String>>
+        });
+        match act.as_str() {
+            // Shown at once: the run itself notices a pause only before its next call, which
+            // may be waiting in the rate gate.
+            "pause" | "resume" => run.update(|r| {
+                if let Some(r) = r {
+                    r.state = if act == "pause" {
+                        RunState::Paused
+                    } else {
+                        RunState::Running
+                    };
+                }
+            }),
+            "dismiss" => run.set(None),
+            _ => {}
+        }
+        if let Some(names) = retry {
+            on_start.run(names);
+        }
+    };
+    view! { <section class="bulk-run" aria-label="Bulk delete" hidden node_ref=root on:click=on_click></section> }
+}
