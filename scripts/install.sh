@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 TRUNK_VERSION=0.22.1
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+WSPLIT_VERSION=0.2.3
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "rustup target wasm32-unknown-unknown"
@@ -44,13 +45,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBG_VERSI
   cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force &
   pids+=($!)
 fi
+if ! wasm-split-cli --help >/dev/null 2>&1 || ! cargo install --list | grep -q "^wasm_split_cli_support v$WSPLIT_VERSION:"; then
+  say "wasm-split-cli $WSPLIT_VERSION (cargo install; splits the on-demand wasm chunks, scripts/split-wasm.sh)"
+  cargo install --locked wasm_split_cli_support --version "$WSPLIT_VERSION" --features build-binary &
+  pids+=($!)
+fi
 for pid in "${pids[@]}"; do
   wait "$pid"
 done
 
-# wasm-opt from npm's binaryen: Debian's is too old and corrupts wasm-bindgen's output.
-if [ "$(tools/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 (version_132)" ]; then
-  say "binaryen (wasm-opt) from npm"
+# wasm-opt from npm's binaryen: Debian's is too old and corrupts wasm-bindgen's output. terser
+# minifies the glue scripts/split-wasm.sh rewrites.
+if [ "$(tools/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 (version_132)" ] \
+  || [ ! -f tools/node_modules/terser/package.json ]; then
+  say "binaryen (wasm-opt) and terser from npm"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -10,6 +10,8 @@ step "format and lints (both targets)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p mde-library-admin --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The Trunk build's split points (#[lazy], feature `split`).
+cargo clippy -p mde-library-admin --target wasm32-unknown-unknown --features split -- -D warnings
 
 step "1/4 cargo test (app logic, wire types, simulator conformance over loopback HTTP)"
 cargo test --workspace

@@ -129,12 +129,11 @@ pub struct LeaveWarning(Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Ev
 impl LeaveWarning {
     /// Starts asking.
     pub fn new() -> Self {
-        let ask = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(
-            |e: web_sys::Event| {
+        let ask =
+            wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|e: web_sys::Event| {
                 // Browsers show their own words; preventDefault is what asks.
                 e.prevent_default();
-            },
-        );
+            });
         let added = window().ok().is_some_and(|w| {
             w.add_event_listener_with_callback("beforeunload", ask.as_ref().unchecked_ref())
                 .is_ok()
@@ -152,10 +151,8 @@ impl Default for LeaveWarning {
 impl Drop for LeaveWarning {
     fn drop(&mut self) {
         if let (Some(ask), Ok(w)) = (&self.0, window()) {
-            let _ = w.remove_event_listener_with_callback(
-                "beforeunload",
-                ask.as_ref().unchecked_ref(),
-            );
+            let _ =
+                w.remove_event_listener_with_callback("beforeunload", ask.as_ref().unchecked_ref());
         }
     }
 }

@@ -148,6 +148,7 @@ pub async fn delete_all(
     let mut attempt = 0;
     while i < names.len() {
         if !control.ready(clock, report).await {
+            report(&progress, RunState::Canceled);
             return (progress, RunState::Canceled);
         }
         report(&progress, RunState::Running);
@@ -203,6 +204,18 @@ pub async fn delete_all(
     }
     report(&progress, RunState::Finished);
     (progress, RunState::Finished)
+}
+
+/// Time the rest of a run needs: what the rate gate's budget allows, or what the calls have
+/// taken so far, whichever is longer (with budget to spare, the API's own latency is the
+/// bound).
+pub fn eta_ms(gate_ms: u64, done: usize, elapsed_ms: u64, left: usize) -> u64 {
+    let per_call = if done == 0 {
+        0
+    } else {
+        elapsed_ms / done as u64
+    };
+    gate_ms.max(per_call * left as u64)
 }
 
 fn needs_new_sign_in(e: &OpError) -> bool {
@@ -320,6 +333,13 @@ mod tests {
             detail: None,
         }
         .into())
+    }
+
+    #[test]
+    fn the_estimate_is_the_gate_or_the_pace_so_far() {
+        assert_eq!(eta_ms(25_000, 12, 6_000, 48), 25_000);
+        assert_eq!(eta_ms(0, 4, 2_000, 16), 8_000);
+        assert_eq!(eta_ms(3_000, 0, 0, 60), 3_000);
     }
 
     #[test]

@@ -132,7 +132,11 @@ pub fn bulk_confirm_names(names: &[String]) -> String {
 }
 
 /// The status line of a bulk run, in every state.
-pub fn bulk_status(p: &crate::bulk::Progress, state: &crate::bulk::RunState, eta_ms: u64) -> String {
+pub fn bulk_status(
+    p: &crate::bulk::Progress,
+    state: &crate::bulk::RunState,
+    eta_ms: u64,
+) -> String {
     use crate::bulk::RunState;
     match state {
         RunState::Running => bulk_progress_text(p, eta_ms),

@@ -15,7 +15,7 @@ use mde_library_admin::browser;
 use mde_library_admin::components::dialog::ConfirmDelete;
 use mde_library_admin::components::outcomes::{announce, Outcome, Outcomes};
 use mde_library_admin::components::table::LibraryTable;
-use mde_library_admin::listing::Sort;
+use mde_library_admin::listing::{Selection, Sort};
 use mde_library_admin::messages::Tone;
 use mde_wire::LibraryFile;
 use wasm_bindgen::JsCast;
@@ -76,11 +76,12 @@ async fn table_renders_fixture_rows_as_text() {
     let states = RwSignal::new(NameMap::<FileState>::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let filter = RwSignal::new(String::new());
+    let selection = RwSignal::new(Selection::default());
     let files = fixture();
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <LibraryTable files=files.clone() filter=filter sort=RwSignal::new(Sort::default())
-                states=states confirm=confirm/>
+                states=states confirm=confirm selection=selection/>
         }
     });
     tick().await;
@@ -125,6 +126,27 @@ async fn table_renders_fixture_rows_as_text() {
         confirm.get_untracked().map(|f| f.file_name).as_deref(),
         Some("Collect-Triage.ps1")
     );
+
+    // Ticking a row selects its file; "Select all shown" the rest of the rows shown.
+    let checkbox = |label: &str| -> web_sys::HtmlInputElement {
+        root.query_selector(&format!("input[aria-label='{label}']"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("no checkbox {label:?}"))
+            .unchecked_into()
+    };
+    checkbox("Select Collect-Triage.ps1").click();
+    tick().await;
+    assert_eq!(selection.with_untracked(Selection::len), 1);
+    assert!(checkbox("Select Collect-Triage.ps1").checked());
+    assert!(!checkbox("Select all shown").checked());
+    checkbox("Select all shown").click();
+    tick().await;
+    // Two rows shown (xss.ps1 was deleted), both selected.
+    assert_eq!(selection.with_untracked(Selection::len), 2);
+    assert!(checkbox("Select all shown").checked());
+    checkbox("Select all shown").click();
+    tick().await;
+    assert!(selection.with_untracked(Selection::is_empty));
 }
 
 #[wasm_bindgen_test]

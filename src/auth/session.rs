@@ -331,7 +331,10 @@ mod tests {
             login_hint: None,
         };
         assert!(s.clone().renew(fresh.clone()));
-        assert_eq!(futures::executor::block_on(s.access_token()).unwrap(), "at2");
+        assert_eq!(
+            futures::executor::block_on(s.access_token()).unwrap(),
+            "at2"
+        );
         s.sign_out();
         fresh.access_token = "at3".into();
         assert!(!s.renew(fresh));

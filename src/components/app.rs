@@ -295,7 +295,11 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     let sign_in_again = move || {
         // With a bulk run on the page, or in a frame, sign in through a popup and keep the
         // page: the session takes the new tokens and the run goes on where it stopped.
-        let renew = match (phase.get_untracked(), &renew_cfg.auth, endpoints.get_untracked()) {
+        let renew = match (
+            phase.get_untracked(),
+            &renew_cfg.auth,
+            endpoints.get_untracked(),
+        ) {
             (Phase::SignedIn(svc), AuthConfig::Pkce(p), Some(ep))
                 if run_active.get_untracked() || browser::is_framed() =>
             {
@@ -315,12 +319,13 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             let back = redirect_uri(&p);
             let keep = filter.get_untracked();
             match signin::through_popup(popup, &p, &ep, &back, &keep, now_ms()).await {
+                // Still needed if the session was signed out meanwhile.
                 Completion::SignedIn { tokens, .. } => {
-                    if svc.session().renew(tokens) {
-                        sign_in_needed.set(false);
-                    }
+                    sign_in_needed.set(!svc.session().renew(tokens))
                 }
-                Completion::SignedOut(Some(e)) => set_sign_in_error.set(Some((e.to_string(), false))),
+                Completion::SignedOut(Some(e)) => {
+                    set_sign_in_error.set(Some((e.to_string(), false)))
+                }
                 _ => {}
             }
         });

@@ -33,12 +33,14 @@ use crate::components::outcomes::{announce, Outcome};
 use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
 use crate::listing::Selection;
 use crate::messages::{
-    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason,
-    Tone,
+    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason, Tone,
 };
 use crate::names::NameMap;
 use crate::service::LibraryService;
 use crate::tasks::TaskScope;
+
+/// The list as last loaded, with its count of unreadable entries (the panel's).
+pub type LoadedList = RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>;
 
 /// What deleting needs from the panel.
 pub struct Context {
@@ -53,7 +55,7 @@ pub struct Context {
     /// The files ticked in the table.
     pub selection: RwSignal<Selection>,
     /// The list as loaded.
-    pub files: RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>,
+    pub files: LoadedList,
     /// One record per file acted on: rows and outcome lines render from it.
     pub states: RwSignal<NameMap<FileState>>,
     /// The outcome lines.
@@ -228,6 +230,7 @@ fn Changes(ctx: Context) -> impl IntoView {
             // Leaving mid-run would drop the rest of it: the browser asks first.
             let _leave = browser::LeaveWarning::new();
             let on_budget = move |w| on_budget.set(w);
+            let started = crate::api::now_ms();
             let report = |p: &Progress, state: RunState| {
                 if state == RunState::NeedsSignIn {
                     sign_in_needed.set(true);
@@ -238,7 +241,8 @@ fn Changes(ctx: Context) -> impl IntoView {
                         // Paused and NeedsSignIn reports carry no progress: keep the last.
                         if !matches!(state, RunState::Paused | RunState::NeedsSignIn) {
                             r.progress = p.clone();
-                            r.eta_ms = svc.eta_ms(left);
+                            let elapsed = crate::api::now_ms().saturating_sub(started);
+                            r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
                         }
                         r.state = state;
                     }
@@ -350,7 +354,7 @@ pub fn BulkBar(
     /// The files ticked in the table.
     selection: RwSignal<Selection>,
     /// The list the selection is about.
-    files: RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>,
+    files: LoadedList,
     /// The run, if one was started.
     run: RwSignal<Option<BulkRun>, LocalStorage>,
     /// Starts a run over these names.
@@ -407,6 +411,8 @@ pub fn BulkBar(
             };
             parts.set_value(Some((shown, open, confirm)));
         }
+        // Shown while files are ticked (or a run goes on).
+        root.set_hidden(count == 0 && !busy);
         parts.with_value(|p| {
             if let Some((shown, open, _)) = p {
                 shown.set_text_content(Some(&format!("{count} selected")));
@@ -449,10 +455,12 @@ pub fn BulkBar(
                     if n == 0 {
                         return;
                     }
-                    c.title.set_text_content(Some(&format!("Delete {n} files?")));
+                    c.title
+                        .set_text_content(Some(&format!("Delete {n} files?")));
                     c.names.set_text_content(Some(&bulk_confirm_names(&names)));
                     // The label's text, then its input.
-                    c.label.set_text_content(Some(&format!("Type {n} to confirm")));
+                    c.label
+                        .set_text_content(Some(&format!("Type {n} to confirm")));
                     let _ = c.label.append_child(&c.input);
                     c.input.set_value("");
                     c.ok.set_text_content(Some(&format!("Delete {n} files")));
@@ -526,11 +534,11 @@ pub fn BulkProgress(
                 let (done, total) = (r.progress.done, r.progress.total);
                 attr(&p.bar, "aria-valuemax", &total.to_string());
                 attr(&p.bar, "aria-valuenow", &done.to_string());
-                attr(
-                    &p.fill,
-                    "style",
-                    &format!("width:{}%", done * 100 / total.max(1)),
-                );
+                // Through the CSSOM: a `style` attribute is inline style, which the CSP refuses.
+                if let Some(fill) = p.fill.dyn_ref::<web_sys::HtmlElement>() {
+                    let pct = format!("{}%", done * 100 / total.max(1));
+                    let _ = fill.style().set_property("width", &pct);
+                }
                 p.status
                     .set_text_content(Some(&bulk_status(&r.progress, &r.state, r.eta_ms)));
                 let active = r.is_active();
@@ -540,7 +548,11 @@ pub fn BulkProgress(
                     (active && !paused, "pause", "Pause"),
                     (paused, "resume", "Resume"),
                     (active, "cancel", "Cancel"),
-                    (!active && !r.progress.failed.is_empty(), "retry", "Retry failed"),
+                    (
+                        !active && !r.progress.failed.is_empty(),
+                        "retry",
+                        "Retry failed",
+                    ),
                     (!active, "dismiss", "Dismiss"),
                 ] {
                     if show {

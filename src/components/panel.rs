@@ -136,7 +136,9 @@ pub fn LibraryPanel(
     let changes_service = service.clone();
     Effect::new(move |_| {
         let wanted = confirm.with(Option::is_some) || selection.with(|s| !s.is_empty());
-        let Some(slot) = changes_slot.get() else { return };
+        let Some(slot) = changes_slot.get() else {
+            return;
+        };
         if !wanted || changes.with_value(Option::is_some) {
             return;
         }

@@ -122,7 +122,9 @@ pub fn build_sort_headers(tr: &Element) {
 /// Shows `sort` on the header cells: `aria-sort` and the arrow.
 pub fn show_sort(tr: &Element, sort: Sort) {
     // After the "Select all shown" cell.
-    let mut th = tr.first_element_child().and_then(|c| c.next_element_sibling());
+    let mut th = tr
+        .first_element_child()
+        .and_then(|c| c.next_element_sibling());
     for key in SortKey::ALL {
         let Some(cell) = th else {
             return;

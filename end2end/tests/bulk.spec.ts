@@ -1,0 +1,157 @@
+import type { Page, APIRequestContext } from '@playwright/test';
+import { test, expect, httpStatusError } from './fixtures';
+import { baseURL } from '../playwright.config';
+
+// Bulk delete: tick files (or "Select all shown"), confirm by typing the count, watch the run
+// go through the rate gate, read its summary. Its code is a wasm chunk loaded on demand.
+
+const shots = (name: string) => `screenshots/${name}.png`;
+
+async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
+  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
+  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}
+
+type Logged = { method: string; path: string };
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+}
+
+const bulkStatus = (page: Page) => page.getByRole('region', { name: 'Bulk delete' }).getByRole('status');
+
+async function confirmBulk(page: Page, n: number) {
+  await page.getByRole('button', { name: `Delete selected (${n})` }).click();
+  const dialog = page.getByRole('dialog', { name: `Delete ${n} files?` });
+  await expect(dialog).toBeVisible();
+  const go = dialog.getByRole('button', { name: `Delete ${n} files` });
+  await expect(go).toBeDisabled();
+  await dialog.getByLabel(`Type ${n} to confirm`).fill(String(n + 1));
+  await expect(go).toBeDisabled();
+  await dialog.getByLabel(`Type ${n} to confirm`).fill(String(n));
+  await expect(go).toBeEnabled();
+  return { dialog, go };
+}
+
+test.beforeEach(async ({ request }) => {
+  await sim(request, 'POST', '/reset');
+});
+
+test('ticked files go in one paced run: typed confirmation, progress, summary; each sent once', async ({ page, request }) => {
+  await signIn(page);
+  // The chunk is fetched on demand, not with the page.
+  const chunks: string[] = [];
+  page.on('request', (r) => { if (/-chunk-[0-9a-f]{16}\.wasm$/.test(r.url())) chunks.push(r.url()); });
+  await expect(page.getByRole('button', { name: /Delete selected/ })).toHaveCount(0);
+  for (const name of ['mac_collect.sh', 'Collect-Triage.ps1', 'Disable-Account.ps1']) {
+    await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+  }
+  await expect(page.getByText('3 selected')).toBeVisible();
+  expect(chunks).toHaveLength(1);
+  const { dialog, go } = await confirmBulk(page, 3);
+  await expect(dialog).toContainText('Collect-Triage.ps1, Disable-Account.ps1, mac_collect.sh.');
+  await page.screenshot({ path: shots('bulk-confirm') });
+  await go.click();
+  await expect(bulkStatus(page)).toHaveText('Deleted 3 of 3 files.');
+  const bar = page.getByRole('progressbar', { name: 'Bulk delete progress' });
+  await expect(bar).toHaveAttribute('aria-valuenow', '3');
+  await expect(bar).toHaveAttribute('aria-valuemax', '3');
+  await expect(page.getByText('17 files')).toBeVisible();
+  await expect(page.getByRole('button', { name: /Delete selected/ })).toBeHidden();
+  await page.screenshot({ path: shots('bulk-summary') });
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  const deletes = log.filter((r) => r.method === 'DELETE').map((r) => r.path).sort();
+  expect(deletes).toEqual([
+    '/api/libraryfiles/Collect-Triage.ps1', '/api/libraryfiles/Disable-Account.ps1', '/api/libraryfiles/mac_collect.sh',
+  ]);
+});
+
+test('"Select all shown" takes the filtered rows; a 404 counts as not found, a 500 as failed, Retry failed sends it again', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(404, 500));
+  await signIn(page);
+  await page.getByRole('searchbox', { name: 'Filter' }).fill('.sh');
+  await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+  const shown = await page.getByRole('rowheader').count();
+  await expect(page.getByText(`${shown} selected`)).toBeVisible();
+  expect(shown).toBeGreaterThanOrEqual(3);
+  // One removed behind the panel's back (404), one the API refuses once (500).
+  await sim(request, 'DELETE', '/files/mac_collect.sh');
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/linux_quarantine.sh', status: 500 });
+  const { go } = await confirmBulk(page, shown);
+  await go.click();
+  await expect(bulkStatus(page)).toHaveText(`Deleted ${shown - 2} of ${shown} files; 1 was not found; 1 failed.`);
+  const region = page.getByRole('region', { name: 'Bulk delete' });
+  await expect(region.getByRole('listitem')).toHaveText([/^linux_quarantine\.sh: /]);
+  await expect(page.locator('.outcomes [role=alert]')).toContainText('linux_quarantine.sh');
+  await region.getByRole('button', { name: 'Retry failed' }).click();
+  await expect(bulkStatus(page)).toHaveText('Deleted 1 of 1 files.');
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  // Sent twice: refused (500), then deleted.
+  expect(log.filter((r) => r.method === 'DELETE' && r.path.endsWith('/linux_quarantine.sh'))).toHaveLength(2);
+  await region.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(region).toBeHidden();
+});
+
+test('Pause holds the run, Resume goes on, Cancel stops it; nothing is sent twice', async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+  await expect(page.getByText('20 selected')).toBeVisible();
+  // Each DELETE held 400 ms, so the run is still going when Pause is pressed.
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', delayMs: 400, count: 20 });
+  const { go } = await confirmBulk(page, 20);
+  await go.click();
+  const region = page.getByRole('region', { name: 'Bulk delete' });
+  await expect(bulkStatus(page)).toContainText(/Deleting \d+ of 20, about \d+ s left/);
+  await region.getByRole('button', { name: 'Pause' }).click();
+  await expect(bulkStatus(page)).toContainText(/Paused after \d+ of 20 files\./);
+  const paused = (await sim(request, 'GET', '/requests') as Logged[]).filter((r) => r.method === 'DELETE').length;
+  await page.waitForTimeout(1200);
+  const still = (await sim(request, 'GET', '/requests') as Logged[]).filter((r) => r.method === 'DELETE').length;
+  expect(still - paused).toBeLessThanOrEqual(1); // at most the one in flight when paused
+  await region.getByRole('button', { name: 'Resume' }).click();
+  await expect(bulkStatus(page)).toContainText(/Deleting \d+ of 20/);
+  await region.getByRole('button', { name: 'Cancel' }).click();
+  await expect(bulkStatus(page)).toContainText(/^Canceled\. Deleted \d+ of 20 files; \d+ not tried\.$/);
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  const deletes = log.filter((r) => r.method === 'DELETE').map((r) => r.path);
+  expect(new Set(deletes).size).toBe(deletes.length);
+  expect(deletes.length).toBeLessThan(20);
+});
+
+test('a 403 stops the run with the reason: every other file would fail the same way', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(403));
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Riley Reader/ }).click();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  for (const name of ['mac_collect.sh', 'Collect-Triage.ps1']) {
+    await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+  }
+  const { go } = await confirmBulk(page, 2);
+  await go.click();
+  await expect(bulkStatus(page)).toContainText(/^Stopped: .*Library\.Manage.* Deleted 0 of 2 files; 1 failed; 1 not tried\.$/);
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  expect(log.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+});
+
+test('a 401 mid-run refreshes once and goes on: nothing lost, nothing sent twice', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(401));
+  await signIn(page);
+  await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/Get-', status: 401, count: 1 });
+  const { go } = await confirmBulk(page, 20);
+  await go.click();
+  await expect(bulkStatus(page)).toHaveText('Deleted 20 of 20 files.');
+  await expect(page.getByText('The library is empty.')).toBeVisible();
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  // 21 DELETEs for 20 files: the one refused with 401 was sent again after the refresh.
+  const deletes = log.filter((r) => r.method === 'DELETE').map((r) => r.path);
+  expect(deletes).toHaveLength(21);
+  expect(new Set(deletes).size).toBe(20);
+  const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
+  expect(tokenPosts).toHaveLength(2); // the code redemption, then one refresh
+});
