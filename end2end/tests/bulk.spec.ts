@@ -155,3 +155,29 @@ test('a 401 mid-run refreshes once and goes on: nothing lost, nothing sent twice
   const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
   expect(tokenPosts).toHaveLength(2); // the code redemption, then one refresh
 });
+
+test('when only a new sign-in helps, the run waits; signing in again (a popup, the page kept) resumes it where it stopped', async ({ page, context, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(400, 401)); // the API's 401, then the token endpoint's invalid_grant
+  await signIn(page);
+  for (const name of ['mac_collect.sh', 'Collect-Triage.ps1', 'Disable-Account.ps1']) {
+    await page.getByRole('checkbox', { name: `Select ${name}` }).check();
+  }
+  // The refresh token is dead and the API refuses the first DELETE: only a sign-in helps.
+  await sim(request, 'POST', '/expire-refresh-tokens');
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401, count: 1 });
+  const { go } = await confirmBulk(page, 3);
+  await go.click();
+  await expect(bulkStatus(page)).toContainText('Waiting for you to sign in again; 0 of 3 files done.');
+  const popupPromise = context.waitForEvent('page');
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  const popup = await popupPromise;
+  await popup.getByRole('button', { name: /Ada Admin/ }).click();
+  await popup.waitForEvent('close');
+  await expect(bulkStatus(page)).toHaveText('Deleted 3 of 3 files.');
+  expect(page.url()).toBe(`${baseURL}/`); // the page never left
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  // Four DELETEs for three files: the refused one was sent again after the sign-in.
+  const deletes = log.filter((r) => r.method === 'DELETE').map((r) => r.path);
+  expect(deletes).toHaveLength(4);
+  expect(new Set(deletes).size).toBe(3);
+});
