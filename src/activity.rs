@@ -1,5 +1,6 @@
-//! What the panel changed, as events for the embedding portal: `mount()`'s `onEvent`
-//! option, or a `mde-library-admin:event` message to the portal framing the panel.
+//! What the panel changed: the activity trail kept while the page is open (exported as CSV
+//! or JSON), and the events for the embedding portal: `mount()`'s `onEvent` option, or a
+//! `mde-library-admin:event` message to the portal framing the panel.
 //!
 //! The event shape is a public contract, the same in every mode:
 //! `{ time, action, fileName, sha256, status, outcome, trackingId }`. An event never
@@ -29,6 +30,8 @@ pub struct Activity {
     pub outcome: &'static str,
     /// The API's error `target` (its tracking id), when it sent one.
     pub tracking_id: Option<String>,
+    /// Who did it: the signed-in account's display name, when the token names one.
+    pub account: Option<String>,
 }
 
 impl Activity {
@@ -53,7 +56,14 @@ impl Activity {
             status,
             outcome,
             tracking_id,
+            account: None,
         }
+    }
+
+    /// The same record, done by `account`.
+    pub fn by(mut self, account: Option<String>) -> Self {
+        self.account = account;
+        self
     }
 
     /// The event object handed to the portal.
@@ -70,6 +80,111 @@ impl Activity {
         ])
         .into()
     }
+}
+
+/// The columns of the exports, in order.
+const COLUMNS: [&str; 9] = [
+    "time",
+    "account",
+    "action",
+    "fileName",
+    "sha256",
+    "sha256After",
+    "status",
+    "outcome",
+    "trackingId",
+];
+
+impl Activity {
+    /// The record's values in [`COLUMNS`] order; `None` where there is none.
+    fn values(&self) -> [Option<String>; 9] {
+        [
+            Some(self.time.clone()),
+            self.account.clone(),
+            Some(self.action.to_string()),
+            Some(self.file_name.clone()),
+            self.sha256.clone(),
+            // After an upload (a later action); a delete leaves none.
+            None,
+            self.status.map(|s| s.to_string()),
+            Some(self.outcome.to_string()),
+            self.tracking_id.clone(),
+        ]
+    }
+}
+
+/// The trail as CSV (RFC 4180, CRLF), oldest first. A value a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, tab or CR; file names come from the API) is
+/// prefixed with `'`.
+pub fn to_csv(records: &[Activity]) -> String {
+    let mut out = COLUMNS.join(",");
+    out.push_str("\r\n");
+    for r in records {
+        let cells: Vec<String> = r
+            .values()
+            .iter()
+            .map(|v| csv_cell(v.as_deref().unwrap_or_default()))
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if guarded.contains([',', '"', '\r', '\n']) || guarded.starts_with(' ') || guarded.ends_with(' ')
+    {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// The trail as a JSON array of objects named like the events (plus `account` and
+/// `sha256After`), oldest first; a status is a number, a missing value `null`.
+pub fn to_json(records: &[Activity]) -> String {
+    let mut out = String::from("[");
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        for (j, (key, value)) in COLUMNS.iter().zip(r.values()).enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, key);
+            out.push(':');
+            match value {
+                None => out.push_str("null"),
+                Some(v) if *key == "status" => out.push_str(&v),
+                Some(v) => json_string(&mut out, &v),
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The HTTP status behind an API error, when an answer came.
@@ -138,6 +253,49 @@ pub fn now_iso() -> String {
 mod tests {
     use super::*;
     use mde_wire::ErrorDetail;
+
+    fn record(name: &str, outcome: &Outcome) -> Activity {
+        Activity::deleted("2026-11-27T06:00:00.000Z".into(), name, Some("ab".repeat(32)), outcome)
+            .by(Some("Ada Admin".into()))
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_what_a_spreadsheet_would_run() {
+        let rows = [
+            record("a.ps1", &Outcome::Deleted),
+            record("=cmd|' /C calc'!A0", &Outcome::NotFound),
+            record("we, \"quoted\"\r\nname", &Outcome::Stopped),
+        ];
+        let csv = to_csv(&rows);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "time,account,action,fileName,sha256,sha256After,status,outcome,trackingId"
+        );
+        assert_eq!(
+            lines[1],
+            format!("2026-11-27T06:00:00.000Z,Ada Admin,delete,a.ps1,{},,204,deleted,", "ab".repeat(32))
+        );
+        assert!(lines[2].contains(",'=cmd|' /C calc'!A0,"), "{}", lines[2]);
+        assert!(csv.contains("\"we, \"\"quoted\"\"\r\nname\""), "{csv}");
+        assert!(csv.ends_with("\r\n"));
+    }
+
+    #[test]
+    fn json_parses_back_to_the_records() {
+        let rows = [
+            record("a\"b\\c\u{1}.ps1", &Outcome::Deleted),
+            record("b.ps1", &Outcome::Stopped),
+        ];
+        let v: serde_json::Value = serde_json::from_str(&to_json(&rows)).unwrap();
+        assert_eq!(v[0]["fileName"], "a\"b\\c\u{1}.ps1");
+        assert_eq!(v[0]["status"], 204);
+        assert_eq!(v[0]["account"], "Ada Admin");
+        assert_eq!(v[0]["sha256After"], serde_json::Value::Null);
+        assert_eq!(v[1]["status"], serde_json::Value::Null);
+        assert_eq!(v[1]["outcome"], "canceled");
+        assert_eq!(to_json(&[]), "[]");
+    }
 
     #[test]
     fn outcomes_map_to_the_documented_values() {

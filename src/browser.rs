@@ -157,6 +157,32 @@ impl Drop for LeaveWarning {
     }
 }
 
+/// Saves `text` as a file named `name` (an export): a Blob, an object URL, a click on a
+/// detached link, the URL revoked. Nothing leaves the browser.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), BrowserError> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|e| js_err("Blob:", e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_err("URL:", e))?;
+    let link: web_sys::HtmlAnchorElement = window()?
+        .document()
+        .ok_or_else(|| BrowserError("no document".into()))?
+        .create_element("a")
+        .map_err(|e| js_err("createElement:", e))?
+        .unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // Revoked once the browser has surely read it (some start reading after the click).
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
 /// Copies text to the clipboard.
 pub async fn copy_text(text: &str) -> Result<(), BrowserError> {
     let clip = window()?.navigator().clipboard();

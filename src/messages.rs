@@ -116,6 +116,26 @@ pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
     format!("Deleting {current} of {}, {left}", p.total)
 }
 
+/// One line of the Activity section: "06:34:11 Ada Admin deleted a.ps1 (HTTP 204)".
+pub fn activity_line(r: &crate::activity::Activity) -> String {
+    let time = r.time.get(11..19).unwrap_or(&r.time);
+    let who = r.account.as_deref().unwrap_or("You");
+    let what = match r.outcome {
+        "deleted" => "deleted",
+        "not-found" => "did not find",
+        "canceled" => "canceled deleting",
+        _ => "could not delete",
+    };
+    let mut line = format!("{time} UTC: {who} {what} {}", r.file_name);
+    if let Some(s) = r.status {
+        line += &format!(" (HTTP {s})");
+    }
+    if let Some(t) = &r.tracking_id {
+        line += &format!(", tracking id {t}");
+    }
+    line
+}
+
 /// The names a bulk confirmation shows: the first five, then how many more.
 pub fn bulk_confirm_names(names: &[String]) -> String {
     const NAMED: usize = 5;
@@ -273,6 +293,17 @@ mod tests {
         assert_eq!(
             bulk_summary(&p),
             "Deleted 57 of 60 files; 2 were not found; 1 failed."
+        );
+        let rec = crate::activity::Activity::deleted(
+            "2026-11-27T06:34:11.000Z".into(),
+            "a.ps1",
+            None,
+            &crate::delete_flow::Outcome::Deleted,
+        );
+        assert_eq!(activity_line(&rec), "06:34:11 UTC: You deleted a.ps1 (HTTP 204)");
+        assert_eq!(
+            activity_line(&rec.by(Some("Ada Admin".into()))),
+            "06:34:11 UTC: Ada Admin deleted a.ps1 (HTTP 204)"
         );
         let names: Vec<String> = (1..=7).map(|i| format!("f{i}.ps1")).collect();
         assert_eq!(

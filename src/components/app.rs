@@ -288,6 +288,8 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     };
     // Set by the panel while a bulk run is going on.
     let run_active = RwSignal::new(false);
+    // The activity trail: every change while the page is open, across sign-ins.
+    let trail = RwSignal::new(Vec::<crate::activity::Activity>::new());
     let try_again = sign_in.clone();
     let renew_cfg = cfg.clone();
     let redirect_sign_in = sign_in.clone();
@@ -418,7 +420,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                             </div>
                         }
                     })}
-                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed events=events.clone() run_active=run_active/>
+                    <LibraryPanel service=*svc rate_limit=rate_limit filter=filter sign_in_needed=sign_in_needed events=events.clone() run_active=run_active trail=trail/>
                 })
             }
         }}

@@ -24,7 +24,7 @@ use mde_wire::LibraryFile;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
-use crate::activity::{now_iso, Activity, Events};
+use crate::activity::{now_iso, to_csv, to_json, Activity, Events};
 use crate::browser;
 use crate::bulk::{self, Progress, RunControl, RunState};
 use crate::components::dialog::ConfirmDelete;
@@ -68,6 +68,10 @@ pub struct Context {
     pub sign_in_needed: RwSignal<bool>,
     /// Set while a bulk run is going on ("Sign in again" then keeps the page).
     pub run_active: RwSignal<bool>,
+    /// Every change while the page is open (the shell's).
+    pub trail: RwSignal<Vec<Activity>>,
+    /// Whether the Activity section is open.
+    pub show_activity: RwSignal<bool>,
     /// Reloads the list.
     pub refresh: Rc<dyn Fn()>,
 }
@@ -119,6 +123,8 @@ fn Changes(ctx: Context) -> impl IntoView {
         on_budget,
         sign_in_needed,
         run_active,
+        trail,
+        show_activity,
         refresh,
         ..
     } = ctx;
@@ -127,6 +133,7 @@ fn Changes(ctx: Context) -> impl IntoView {
     // its outcome line (a bulk run announces only what did not go as asked; its summary says
     // the rest) and the event to the portal.
     let report_refresh = refresh.clone();
+    let report_service = service.clone();
     let file_report = Rc::new(
         move |name: &str, sha256: &str, state: FileState, bulk: bool| {
             let note = match &state {
@@ -138,7 +145,10 @@ fn Changes(ctx: Context) -> impl IntoView {
                 )),
                 FileState::Done(ended) => {
                     let sha = Some(sha256.to_string()).filter(|s| !s.is_empty());
-                    events.emit(&Activity::deleted(now_iso(), name, sha, ended));
+                    let record = Activity::deleted(now_iso(), name, sha, ended)
+                        .by(report_service.session().account_name());
+                    events.emit(&record);
+                    trail.update(|t| t.push(record));
                     if bulk {
                         let at = files.with_untracked(|f| {
                             f.as_ref()?.0.iter().position(|x| x.file_name == name)
@@ -286,6 +296,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         <BulkBar selection=selection files=files run=run on_start=start_bulk/>
         <BulkProgress run=run on_start=start_bulk/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
+        <ActivityTrail trail=trail shown=show_activity/>
     }
 }
 
@@ -600,4 +611,68 @@ pub fn BulkProgress(
         }
     };
     view! { <section class="bulk-run" aria-label="Bulk delete" hidden node_ref=root on:click=on_click></section> }
+}
+
+/// The Activity section: every change while the page is open, newest first, with its time,
+/// account, action, file, outcome, status and tracking id; **Export CSV** and **Export JSON**
+/// save the records (oldest first). Drawn with the DOM like the rest of this chunk.
+#[component]
+fn ActivityTrail(
+    /// The records, oldest first.
+    trail: RwSignal<Vec<Activity>>,
+    /// Whether the section is open.
+    shown: RwSignal<bool>,
+) -> impl IntoView {
+    let root = NodeRef::<html::Section>::new();
+    let list = StoredValue::new_local(None::<Element>);
+    Effect::new(move |_| {
+        let open = shown.get();
+        let Some(root) = root.get() else { return };
+        root.set_hidden(!open);
+        let Some(doc) = root.owner_document() else {
+            return;
+        };
+        if list.with_value(Option::is_none) {
+            let title = el(&doc, "h3", "", "Activity");
+            attr(&title, "id", "activity-title");
+            let buttons = el(&doc, "div", "buttons", "");
+            let csv = button(&doc, "", "csv", "Export CSV");
+            let json = button(&doc, "", "json", "Export JSON");
+            let _ = buttons.append_with_node_2(&csv, &json);
+            let ol = el(&doc, "ol", "trail", "");
+            let _ = root.append_with_node_3(&title, &buttons, &ol);
+            list.set_value(Some(ol));
+        }
+        trail.with(|records| {
+            list.with_value(|ol| {
+                let Some(ol) = ol else { return };
+                ol.set_text_content(None);
+                if records.is_empty() {
+                    let _ = ol.append_child(&el(&doc, "li", "empty", "No changes yet."));
+                }
+                for r in records.iter().rev() {
+                    let _ = ol.append_child(&el(&doc, "li", "", &crate::messages::activity_line(r)));
+                }
+            });
+        });
+    });
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let saved = match clicked(&ev).as_deref() {
+            Some("csv") => trail.with_untracked(|t| {
+                browser::download("activity.csv", "text/csv;charset=utf-8", &to_csv(t))
+            }),
+            Some("json") => trail.with_untracked(|t| {
+                browser::download("activity.json", "application/json", &to_json(t))
+            }),
+            _ => Ok(()),
+        };
+        if let Err(e) = saved {
+            if let Some(root) = root.get_untracked() {
+                root.set_text_content(Some(&e.to_string()));
+            }
+        }
+    };
+    view! {
+        <section class="activity" aria-labelledby="activity-title" hidden node_ref=root on:click=on_click></section>
+    }
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use mde_wire::LibraryFile;
 
-use crate::activity::Events;
+use crate::activity::{Activity, Events};
 use crate::auth::AuthError;
 use crate::components::changes::{self, Context, Loading};
 use crate::components::outcomes::{Outcome, Outcomes};
@@ -50,7 +50,11 @@ pub fn LibraryPanel(
     events: Events,
     /// Set while a bulk run is going on.
     run_active: RwSignal<bool>,
+    /// Every change while the page is open.
+    trail: RwSignal<Vec<Activity>>,
 ) -> impl IntoView {
+    // Whether the Activity section is open.
+    let show_activity = RwSignal::new(false);
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
     let (budget_until, set_budget_until) = signal(None::<u64>);
@@ -135,7 +139,9 @@ pub fn LibraryPanel(
     let changes_tasks = tasks.clone();
     let changes_service = service.clone();
     Effect::new(move |_| {
-        let wanted = confirm.with(Option::is_some) || selection.with(|s| !s.is_empty());
+        let wanted = confirm.with(Option::is_some)
+            || selection.with(|s| !s.is_empty())
+            || show_activity.get();
         let Some(slot) = changes_slot.get() else {
             return;
         };
@@ -156,6 +162,8 @@ pub fn LibraryPanel(
             on_budget: set_budget_until,
             sign_in_needed,
             run_active,
+            trail,
+            show_activity,
             refresh: std::rc::Rc::new(refresh),
         };
         changes_tasks.spawn(async move {
@@ -181,6 +189,13 @@ pub fn LibraryPanel(
                     />
                 </label>
                 <button type="button" on:click=move |_| refresh()>"Refresh"</button>
+                <button
+                    type="button"
+                    aria-expanded=move || if show_activity.get() { "true" } else { "false" }
+                    on:click=move |_| show_activity.update(|s| *s = !*s)
+                >
+                    {move || format!("Activity ({})", trail.with(Vec::len))}
+                </button>
             </div>
             <div class="changes" node_ref=changes_slot></div>
             <Outcomes outcomes=outcomes states=states budget_note=budget_note/>
