@@ -11,7 +11,7 @@
 // server_fn's browser support, which exports them for turning Rust streams into JS
 // ReadableStreams; this app never does, but exports are roots, so their code stayed in.
 // Dropped, and with a second `wasm-opt -Oz` pass to remove what only they used: −1.4 KB gzip.
-// Their JS wrapper classes stay in the glue, never constructed.
+// Their JS wrapper classes are removed from the glue by scripts/split-names.mjs.
 //
 // It runs on Trunk's staging directory (TRUNK_STAGING_DIR), or on a directory given as the
 // first argument. File names are kept: they are content hashes of Trunk's output, and the

@@ -17,6 +17,18 @@ const squeeze = async (code) =>
   (await minify(code, { module: true, compress: true, mangle: { reserved: ['wasm'] } })).code;
 
 let glue = readFileSync(glueFile, 'utf8');
+// wasm-streams' IntoUnderlying* classes: scripts/minify-bindings.mjs drops their wasm
+// exports (nothing here turns a Rust stream into a ReadableStream); their JS goes too.
+const streams = [
+  /^export class IntoUnderlying\w+ \{[\s\S]*?^\}\n/gm,
+  /^if \(Symbol\.dispose\) IntoUnderlying\w+\.prototype.*\n/gm,
+  /^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm,
+  /^const __wbindgen_enum_ReadableStreamType = .*\n/gm,
+];
+for (const re of streams) glue = glue.replace(re, '');
+if (/IntoUnderlying|ReadableStreamType/.test(glue)) {
+  throw new Error('split-names: wasm-streams glue left after removing it (wasm-bindgen output changed?)');
+}
 let loader = readFileSync(loaderFile, 'utf8');
 // The glue's `import * as x from "./__wasm_split.js"`; the same string is also the key of the
 // wasm's import module in the imports object, which must stay.

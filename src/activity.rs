@@ -137,7 +137,9 @@ fn csv_cell(value: &str) -> String {
     } else {
         value.to_string()
     };
-    if guarded.contains([',', '"', '\r', '\n']) || guarded.starts_with(' ') || guarded.ends_with(' ')
+    if guarded.contains([',', '"', '\r', '\n'])
+        || guarded.starts_with(' ')
+        || guarded.ends_with(' ')
     {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
@@ -255,8 +257,13 @@ mod tests {
     use mde_wire::ErrorDetail;
 
     fn record(name: &str, outcome: &Outcome) -> Activity {
-        Activity::deleted("2026-11-27T06:00:00.000Z".into(), name, Some("ab".repeat(32)), outcome)
-            .by(Some("Ada Admin".into()))
+        Activity::deleted(
+            "2026-11-27T06:00:00.000Z".into(),
+            name,
+            Some("ab".repeat(32)),
+            outcome,
+        )
+        .by(Some("Ada Admin".into()))
     }
 
     #[test]
@@ -274,7 +281,10 @@ mod tests {
         );
         assert_eq!(
             lines[1],
-            format!("2026-11-27T06:00:00.000Z,Ada Admin,delete,a.ps1,{},,204,deleted,", "ab".repeat(32))
+            format!(
+                "2026-11-27T06:00:00.000Z,Ada Admin,delete,a.ps1,{},,204,deleted,",
+                "ab".repeat(32)
+            )
         );
         assert!(lines[2].contains(",'=cmd|' /C calc'!A0,"), "{}", lines[2]);
         assert!(csv.contains("\"we, \"\"quoted\"\"\r\nname\""), "{csv}");

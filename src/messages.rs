@@ -300,7 +300,10 @@ mod tests {
             None,
             &crate::delete_flow::Outcome::Deleted,
         );
-        assert_eq!(activity_line(&rec), "06:34:11 UTC: You deleted a.ps1 (HTTP 204)");
+        assert_eq!(
+            activity_line(&rec),
+            "06:34:11 UTC: You deleted a.ps1 (HTTP 204)"
+        );
         assert_eq!(
             activity_line(&rec.by(Some("Ada Admin".into()))),
             "06:34:11 UTC: Ada Admin deleted a.ps1 (HTTP 204)"

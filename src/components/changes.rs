@@ -126,8 +126,14 @@ fn Changes(ctx: Context) -> impl IntoView {
         trail,
         show_activity,
         refresh,
+        slot,
         ..
     } = ctx;
+    // The panel's Activity button (`data-activity`): its count and `aria-expanded` are kept
+    // by the Activity section.
+    let activity_button = slot
+        .parent_element()
+        .and_then(|p| p.query_selector("button[data-activity]").ok().flatten());
     let set_budget_until = on_budget;
     // Every change of a file, from a single delete or a bulk run, goes through here: its row,
     // its outcome line (a bulk run announces only what did not go as asked; its summary says
@@ -296,7 +302,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         <BulkBar selection=selection files=files run=run on_start=start_bulk/>
         <BulkProgress run=run on_start=start_bulk/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
-        <ActivityTrail trail=trail shown=show_activity/>
+        <ActivityTrail trail=trail shown=show_activity toggle=activity_button/>
     }
 }
 
@@ -622,8 +628,17 @@ fn ActivityTrail(
     trail: RwSignal<Vec<Activity>>,
     /// Whether the section is open.
     shown: RwSignal<bool>,
+    /// The toolbar button that opens it.
+    toggle: Option<Element>,
 ) -> impl IntoView {
     let root = NodeRef::<html::Section>::new();
+    Effect::new(move |_| {
+        let (open, n) = (shown.get(), trail.with(Vec::len));
+        if let Some(b) = &toggle {
+            b.set_text_content(Some(&format!("Activity ({n})")));
+            attr(b, "aria-expanded", if open { "true" } else { "false" });
+        }
+    });
     let list = StoredValue::new_local(None::<Element>);
     Effect::new(move |_| {
         let open = shown.get();
@@ -651,7 +666,8 @@ fn ActivityTrail(
                     let _ = ol.append_child(&el(&doc, "li", "empty", "No changes yet."));
                 }
                 for r in records.iter().rev() {
-                    let _ = ol.append_child(&el(&doc, "li", "", &crate::messages::activity_line(r)));
+                    let _ =
+                        ol.append_child(&el(&doc, "li", "", &crate::messages::activity_line(r)));
                 }
             });
         });
