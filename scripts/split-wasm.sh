@@ -16,8 +16,9 @@ cd "$(dirname "$0")/.."
 dir="${1:-${TRUNK_STAGING_DIR:?no staging directory}}"
 raw="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/mde-library-admin.wasm"
 [ -f "$raw" ] || { echo "split-wasm: $raw is missing (trunk build --release)" >&2; exit 1; }
-js=$(cd "$dir" && ls | grep -E '^mde-library-admin-[0-9a-f]{16}\.js$')
-wasm=$(cd "$dir" && ls | grep -E '^mde-library-admin-[0-9a-f]{16}_bg\.wasm$')
+# Trunk's content hash is a u64 in hex without leading zeros: 1 to 16 digits.
+js=$(cd "$dir" && ls | grep -E '^mde-library-admin-[0-9a-f]{1,16}\.js$')
+wasm=$(cd "$dir" && ls | grep -E '^mde-library-admin-[0-9a-f]{1,16}_bg\.wasm$')
 stem="${js%.js}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
