@@ -18,7 +18,7 @@ use crate::service::OpError;
 pub struct Activity {
     /// When it ended, ISO 8601.
     pub time: String,
-    /// `delete` (later actions add values).
+    /// `delete` or `upload`.
     pub action: &'static str,
     /// The file.
     pub file_name: String,
@@ -26,12 +26,14 @@ pub struct Activity {
     pub sha256: Option<String>,
     /// The HTTP status of the last answer, when there was one.
     pub status: Option<u16>,
-    /// `deleted`, `not-found`, `failed` or `canceled`.
+    /// `deleted`, `not-found`, `uploaded`, `failed` or `canceled`.
     pub outcome: &'static str,
     /// The API's error `target` (its tracking id), when it sent one.
     pub tracking_id: Option<String>,
     /// Who did it: the signed-in account's display name, when the token names one.
     pub account: Option<String>,
+    /// After an upload: the uploaded file's SHA-256, when the API said.
+    pub sha256_after: Option<String>,
 }
 
 impl Activity {
@@ -53,6 +55,38 @@ impl Activity {
             action: "delete",
             file_name: file_name.to_string(),
             sha256,
+            status,
+            outcome,
+            tracking_id,
+            account: None,
+            sha256_after: None,
+        }
+    }
+
+    /// The record of a finished upload: `before` the replaced file's SHA-256 (when one was
+    /// replaced), `after` the uploaded one's (when the API said).
+    pub fn uploaded(
+        time: String,
+        file_name: &str,
+        before: Option<String>,
+        after: Option<String>,
+        result: Result<(), &OpError>,
+    ) -> Self {
+        let (status, outcome, tracking_id) = match result {
+            Ok(()) => (Some(200), "uploaded", None),
+            Err(OpError::Api(e)) => (
+                api_status(e),
+                "failed",
+                e.detail().and_then(|d| d.target.clone()),
+            ),
+            Err(OpError::Auth(_)) => (None, "failed", None),
+        };
+        Self {
+            time,
+            action: "upload",
+            file_name: file_name.to_string(),
+            sha256: before,
+            sha256_after: after,
             status,
             outcome,
             tracking_id,
@@ -104,8 +138,7 @@ impl Activity {
             Some(self.action.to_string()),
             Some(self.file_name.clone()),
             self.sha256.clone(),
-            // After an upload (a later action); a delete leaves none.
-            None,
+            self.sha256_after.clone(),
             self.status.map(|s| s.to_string()),
             Some(self.outcome.to_string()),
             self.tracking_id.clone(),

@@ -87,6 +87,28 @@ pub async fn send(req: Request<'_>) -> Result<Response, HttpError> {
     }
 }
 
+/// `POST`s a multipart `form` to `url` and reads the whole answer, reporting the bytes sent
+/// so far and in all to `on_progress` (`fetch` cannot tell upload progress; this is the one
+/// `XMLHttpRequest`). Aborted when the future is dropped; the time limit grows with the
+/// body (30 s, plus 1 s for every 50 KB).
+pub async fn send_form(
+    url: &str,
+    headers: &[(&str, &str)],
+    form: &web_sys::FormData,
+    size: u64,
+    on_progress: &dyn Fn(u64, u64),
+) -> Result<Response, HttpError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        imp::send_form(url, headers, form, size, on_progress).await
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (url, headers, form, size, on_progress);
+        Err(HttpError::Network)
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod imp {
     use super::*;
@@ -169,5 +191,85 @@ mod imp {
             Either::Right(_) => Err(HttpError::Timeout),
         };
         outcome
+    }
+
+    /// Aborts the request when the future holding it is dropped.
+    struct AbortXhr(web_sys::XmlHttpRequest);
+
+    impl Drop for AbortXhr {
+        fn drop(&mut self) {
+            let _ = self.0.abort();
+        }
+    }
+
+    pub async fn send_form(
+        url: &str,
+        headers: &[(&str, &str)],
+        form: &web_sys::FormData,
+        size: u64,
+        on_progress: &dyn Fn(u64, u64),
+    ) -> Result<Response, HttpError> {
+        use std::cell::RefCell;
+        use std::rc::Rc;
+        use wasm_bindgen::closure::Closure;
+
+        let xhr = web_sys::XmlHttpRequest::new().map_err(invalid)?;
+        xhr.open_with_async("POST", url, true).map_err(invalid)?;
+        for (k, v) in headers {
+            xhr.set_request_header(k, v).map_err(invalid)?;
+        }
+        xhr.set_timeout(TIMEOUT_MS + (size / 50_000) as u32 * 1000);
+        // Progress events land in a cell the loop below reads: `on_progress` is borrowed.
+        let sent = Rc::new(RefCell::new(None::<(u64, u64)>));
+        let (tx, rx) = futures::channel::oneshot::channel::<Result<(), HttpError>>();
+        let tx = Rc::new(RefCell::new(Some(tx)));
+        let settle = |result: Result<(), HttpError>| {
+            let tx = tx.clone();
+            Closure::<dyn Fn()>::new(move || {
+                if let Some(tx) = tx.borrow_mut().take() {
+                    let _ = tx.send(result.clone());
+                }
+            })
+        };
+        let on_load = settle(Ok(()));
+        let on_error = settle(Err(HttpError::Network));
+        let on_timeout = settle(Err(HttpError::Timeout));
+        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        xhr.set_ontimeout(Some(on_timeout.as_ref().unchecked_ref()));
+        let progress_cell = sent.clone();
+        let on_upload = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() {
+                *progress_cell.borrow_mut() = Some((e.loaded() as u64, e.total() as u64));
+            }
+        });
+        if let Ok(upload) = xhr.upload() {
+            upload.set_onprogress(Some(on_upload.as_ref().unchecked_ref()));
+        }
+        let _abort = AbortXhr(xhr.clone());
+        xhr.send_with_opt_form_data(Some(form)).map_err(invalid)?;
+        let mut rx = rx;
+        let outcome = loop {
+            let tick = gloo_timers::future::TimeoutFuture::new(200);
+            match select(&mut rx, tick).await {
+                Either::Left((result, _)) => break result.unwrap_or(Err(HttpError::Network)),
+                Either::Right(_) => {
+                    if let Some((loaded, total)) = sent.borrow_mut().take() {
+                        on_progress(loaded, total);
+                    }
+                }
+            }
+        };
+        outcome?;
+        on_progress(size, size);
+        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+        if text.len() > MAX_BODY_BYTES {
+            return Err(HttpError::Body);
+        }
+        Ok(Response {
+            status: xhr.status().map_err(invalid)?,
+            retry_after: xhr.get_response_header("retry-after").ok().flatten(),
+            text,
+        })
     }
 }

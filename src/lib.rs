@@ -23,6 +23,7 @@ pub mod perf;
 pub mod rate;
 pub mod service;
 pub mod tasks;
+pub mod upload;
 pub mod url;
 
 pub use components::app::App;

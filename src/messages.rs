@@ -116,11 +116,36 @@ pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
     format!("Deleting {current} of {}, {left}", p.total)
 }
 
+/// Why a file cannot be uploaded as it is, in words that say what to do.
+pub fn upload_problem(p: &crate::upload::Problem) -> String {
+    use crate::upload::Problem;
+    match p {
+        Problem::Name { suggested } => format!(
+            "The name may hold only letters, digits, \".\", \"_\" and \"-\". Rename it, for example to {suggested}."
+        ),
+        Problem::TooLarge => "It is over the API's 20 MB limit.".into(),
+        Problem::Empty => "It is empty.".into(),
+        Problem::Exists => {
+            "A file of that name is in the library: tick \"Overwrite if it exists\" to replace it.".into()
+        }
+    }
+}
+
+/// The outcome line of an upload.
+pub fn upload_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String) {
+    match result {
+        Ok(()) => (Tone::Success, format!("Uploaded {name}.")),
+        Err(e) => (Tone::Failure, format!("Could not upload {name}: {}", reason(e))),
+    }
+}
+
 /// One line of the Activity section: "06:34:11 Ada Admin deleted a.ps1 (HTTP 204)".
 pub fn activity_line(r: &crate::activity::Activity) -> String {
     let time = r.time.get(11..19).unwrap_or(&r.time);
     let who = r.account.as_deref().unwrap_or("You");
     let what = match r.outcome {
+        "uploaded" => "uploaded",
+        "failed" if r.action == "upload" => "could not upload",
         "deleted" => "deleted",
         "not-found" => "did not find",
         "canceled" => "canceled deleting",

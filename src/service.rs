@@ -103,6 +103,30 @@ impl LibraryService {
         .into())
     }
 
+    /// Uploads one file through the rate gate, with the same token and 401 handling as every
+    /// call; `on_progress` hears the bytes sent. The entity, or `None` for an empty 200.
+    pub async fn upload(
+        &self,
+        up: &crate::api::Upload,
+        on_wait: &dyn Fn(Option<u64>),
+        on_progress: &dyn Fn(u64, u64),
+    ) -> Result<Option<LibraryFile>, OpError> {
+        self.gate.acquire(on_wait).await;
+        let token = match self.session.sends_token() {
+            true => Some(self.session.access_token().await?),
+            false => None,
+        };
+        match self.api.upload(up, token.as_deref(), on_progress).await {
+            Err(ApiError::Unauthorized(_)) => {
+                let rejected = token.as_deref().unwrap_or_default();
+                let fresh = self.session.after_unauthorized(rejected).await?;
+                self.gate.acquire(on_wait).await;
+                Ok(self.api.upload(up, Some(&fresh), on_progress).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
     /// Deletes one file by name.
     pub async fn delete(
         &self,

@@ -32,9 +32,12 @@ use crate::components::dom::el;
 use crate::components::outcomes::{announce, Outcome};
 use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
 use crate::listing::Selection;
+use crate::api::Upload;
 use crate::messages::{
-    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason, Tone,
+    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason,
+    upload_outcome, upload_problem, Tone,
 };
+use crate::upload;
 use crate::names::NameMap;
 use crate::service::LibraryService;
 use crate::tasks::TaskScope;
@@ -72,6 +75,8 @@ pub struct Context {
     pub trail: RwSignal<Vec<Activity>>,
     /// Whether the Activity section is open.
     pub show_activity: RwSignal<bool>,
+    /// Whether the Upload dialog is open.
+    pub show_upload: RwSignal<bool>,
     /// Reloads the list.
     pub refresh: Rc<dyn Fn()>,
 }
@@ -125,6 +130,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         run_active,
         trail,
         show_activity,
+        show_upload,
         refresh,
         slot,
         ..
@@ -135,6 +141,11 @@ fn Changes(ctx: Context) -> impl IntoView {
         .parent_element()
         .and_then(|p| p.query_selector("button[data-activity]").ok().flatten());
     let set_budget_until = on_budget;
+    // For the uploads (below), before the deletes take these.
+    let upload_service = service.clone();
+    let upload_tasks = tasks.clone();
+    let upload_refresh = refresh.clone();
+    let upload_events = events.clone();
     // Every change of a file, from a single delete or a bulk run, goes through here: its row,
     // its outcome line (a bulk run announces only what did not go as asked; its summary says
     // the rest) and the event to the portal.
@@ -298,11 +309,82 @@ fn Changes(ctx: Context) -> impl IntoView {
         run_active.set(run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
     });
 
+    // Uploads, one after the other through the rate gate; each file's progress and outcome
+    // in its outcome line, its record in the trail.
+    let start_upload = UnsyncCallback::new(move |queue: Vec<Upload>| {
+        let svc = upload_service.clone();
+        let refresh = upload_refresh.clone();
+        let events = upload_events.clone();
+        upload_tasks.spawn(async move {
+            let on_budget = move |w| on_budget.set(w);
+            for up in queue {
+                let name = up.file_name.clone();
+                let line = |tone, text| {
+                    announce(
+                        outcomes,
+                        Outcome {
+                            file: name.clone(),
+                            tone,
+                            text,
+                            cancelable: false,
+                        },
+                    )
+                };
+                line(Tone::Progress, format!("Uploading {name}…"));
+                let on_progress = |sent: u64, total: u64| {
+                    if total > 0 && sent < total {
+                        line(
+                            Tone::Progress,
+                            format!("Uploading {name}: {}%", sent * 100 / total),
+                        );
+                    }
+                };
+                let before = files.with_untracked(|f| {
+                    f.as_ref()?
+                        .0
+                        .iter()
+                        .find(|x| x.file_name.eq_ignore_ascii_case(&name))
+                        .map(|x| x.sha256.clone())
+                });
+                let answer = svc.upload(&up, &on_budget, &on_progress).await;
+                let after = match &answer {
+                    Ok(Some(entity)) => Some(entity.sha256.clone()),
+                    _ => None,
+                };
+                match &answer {
+                    // The entity joins the list in place of any file of that name.
+                    Ok(Some(entity)) => files.update(|f| {
+                        if let Some((list, _)) = f {
+                            let mut next = list.as_ref().clone();
+                            match next.iter().position(|x| x.file_name.eq_ignore_ascii_case(&entity.file_name)) {
+                                Some(i) => next[i] = entity.clone(),
+                                None => next.push(entity.clone()),
+                            }
+                            *list = Arc::new(next);
+                        }
+                    }),
+                    // Some tenants answer an empty 200: the list is read again.
+                    Ok(None) => refresh(),
+                    Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
+                    Err(_) => {}
+                }
+                let result = answer.map(|_| ());
+                let record = Activity::uploaded(now_iso(), &name, before, after, result.as_ref().map(|_| ()))
+                    .by(svc.session().account_name());
+                events.emit(&record);
+                trail.update(|t| t.push(record));
+                let (tone, text) = upload_outcome(&name, &result);
+                line(tone, text);
+            }
+        });
+    });
+
     view! {
         <BulkBar selection=selection files=files run=run on_start=start_bulk/>
         <BulkProgress run=run on_start=start_bulk/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
         <ActivityTrail trail=trail shown=show_activity toggle=activity_button/>
+        <UploadDialog shown=show_upload files=files on_upload=start_upload/>
     }
 }
 
@@ -690,5 +772,155 @@ fn ActivityTrail(
     };
     view! {
         <section class="activity" aria-labelledby="activity-title" hidden node_ref=root on:click=on_click></section>
+    }
+}
+
+/// The Upload dialog: pick or drop files, the form's fields, every file checked before
+/// anything is sent (each problem named beside its file), then **Upload**.
+#[component]
+fn UploadDialog(
+    /// Whether it is open.
+    shown: RwSignal<bool>,
+    /// The list as loaded: names already taken.
+    files: LoadedList,
+    /// Uploads these, one after the other.
+    on_upload: UnsyncCallback<Vec<Upload>>,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let picked = RwSignal::new_local(Vec::<web_sys::File>::new());
+    let description = RwSignal::new(String::new());
+    let has_parameters = RwSignal::new(false);
+    let parameters = RwSignal::new(String::new());
+    let overwrite = RwSignal::new(false);
+    Effect::new(move |_| {
+        let open = shown.get();
+        if let Some(d) = dialog.get() {
+            if open && !d.open() {
+                picked.set(Vec::new());
+                let _ = d.show_modal();
+            } else if !open && d.open() {
+                d.close();
+            }
+        }
+    });
+    // Each picked file with what stops it, judged from the loaded list.
+    let checked = move || {
+        let over = overwrite.get();
+        picked.with(|p| {
+            files.with(|f| {
+                let names: Vec<&str> = f
+                    .as_ref()
+                    .map(|(l, _)| l.iter().map(|x| x.file_name.as_str()).collect())
+                    .unwrap_or_default();
+                p.iter()
+                    .map(|file| {
+                        let name = file.name();
+                        let size = file.size() as u64;
+                        let problems = upload::check(&name, size, over, names.iter().copied());
+                        (name, size, problems)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let ready = move || {
+        let c = checked();
+        !c.is_empty() && c.iter().all(|(_, _, p)| p.is_empty())
+    };
+    let add = move |list: Option<web_sys::FileList>| {
+        if let Some(list) = list {
+            picked.update(|p| {
+                for i in 0..list.length() {
+                    if let Some(f) = list.item(i) {
+                        p.push(f);
+                    }
+                }
+            });
+        }
+    };
+    let upload = move |_| {
+        if !ready() {
+            return;
+        }
+        let queue = picked.with_untracked(|p| {
+            p.iter()
+                .map(|f| Upload {
+                    file: f.clone().into(),
+                    size: f.size() as u64,
+                    file_name: f.name(),
+                    description: description.get_untracked(),
+                    has_parameters: has_parameters.get_untracked(),
+                    parameters_description: parameters.get_untracked(),
+                    overwrite: overwrite.get_untracked(),
+                })
+                .collect::<Vec<_>>()
+        });
+        shown.set(false);
+        on_upload.run(queue);
+    };
+    let list = move || {
+        checked()
+            .into_iter()
+            .map(|(name, size, problems)| {
+                let why = problems.iter().map(upload_problem).collect::<Vec<_>>().join(" ");
+                let ok = problems.is_empty();
+                view! {
+                    <li class:refused=!ok>
+                        <strong>{name}</strong>
+                        {format!(" ({} KB)", size.div_ceil(1024))}
+                        {(!ok).then(|| view! { <span class="why">{why}</span> })}
+                    </li>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <dialog
+            node_ref=dialog
+            class="confirm upload"
+            aria-labelledby="upload-title"
+            on:cancel=move |_: web_sys::Event| shown.set(false)
+            on:close=move |_: web_sys::Event| shown.set(false)
+        >
+            <h2 id="upload-title">"Upload to the library"</h2>
+            <div
+                class="drop"
+                on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    add(ev.data_transfer().and_then(|d| d.files()));
+                }
+            >
+                <label>
+                    "Files (or drop them here)"
+                    <input
+                        type="file"
+                        multiple
+                        on:change:target=move |ev| add(ev.target().files())
+                    />
+                </label>
+            </div>
+            <ul class="picked">{list}</ul>
+            <label class="field">
+                "Description"
+                <input type="text" prop:value=move || description.get() on:input:target=move |ev| description.set(ev.target().value())/>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || has_parameters.get() on:change:target=move |ev| has_parameters.set(ev.target().checked())/>
+                "Has parameters"
+            </label>
+            <label class="field">
+                "Parameters description"
+                <input type="text" prop:value=move || parameters.get() on:input:target=move |ev| parameters.set(ev.target().value())/>
+            </label>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || overwrite.get() on:change:target=move |ev| overwrite.set(ev.target().checked())/>
+                "Overwrite if it exists"
+            </label>
+            <div class="buttons">
+                <button type="button" class="primary" disabled=move || !ready() on:click=upload>"Upload"</button>
+                <button type="button" on:click=move |_| shown.set(false)>"Cancel"</button>
+            </div>
+        </dialog>
     }
 }

@@ -53,8 +53,9 @@ pub fn LibraryPanel(
     /// Every change while the page is open.
     trail: RwSignal<Vec<Activity>>,
 ) -> impl IntoView {
-    // Whether the Activity section is open.
+    // Whether the Activity section and the Upload dialog are open.
     let show_activity = RwSignal::new(false);
+    let show_upload = RwSignal::new(false);
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
     let (budget_until, set_budget_until) = signal(None::<u64>);
@@ -141,7 +142,8 @@ pub fn LibraryPanel(
     Effect::new(move |_| {
         let wanted = confirm.with(Option::is_some)
             || selection.with(|s| !s.is_empty())
-            || show_activity.get();
+            || show_activity.get()
+            || show_upload.get();
         let Some(slot) = changes_slot.get() else {
             return;
         };
@@ -164,6 +166,7 @@ pub fn LibraryPanel(
             run_active,
             trail,
             show_activity,
+            show_upload,
             refresh: std::rc::Rc::new(refresh),
         };
         changes_tasks.spawn(async move {
@@ -181,6 +184,7 @@ pub fn LibraryPanel(
         match act.as_deref() {
             Some("refresh") => refresh(),
             Some("activity") => show_activity.update(|s| *s = !*s),
+            Some("upload") => show_upload.set(true),
             _ => {}
         }
     };
@@ -203,6 +207,7 @@ pub fn LibraryPanel(
                     />
                 </label>
                 <button type="button" data-act="refresh">"Refresh"</button>
+                <button type="button" data-act="upload">"Upload"</button>
                 // Its count and aria-expanded are kept by the Activity section (loaded on
                 // demand, like its reactive parts: 2 KB of the first load as a `view!`).
                 <button type="button" data-act="activity" data-activity="">"Activity"</button>
