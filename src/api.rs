@@ -249,8 +249,8 @@ impl LibraryApi {
 /// One file to upload, with the form's other fields.
 #[derive(Clone, Debug)]
 pub struct Upload {
-    /// The content (a picked or dropped file).
-    pub file: web_sys::Blob,
+    /// The content: a picked or dropped `File` (a `Blob`).
+    pub file: wasm_bindgen::JsValue,
     /// Its size in bytes.
     pub size: u64,
     /// The library name: the `file` part's `filename`.
@@ -276,19 +276,29 @@ impl LibraryApi {
         token: Option<&str>,
         on_progress: &dyn Fn(u64, u64),
     ) -> Result<Option<LibraryFile>, ApiError> {
-        let form = web_sys::FormData::new().map_err(|_| ApiError::Network("FormData".into()))?;
+        use crate::js::{call, construct};
+        use wasm_bindgen::JsValue;
+        let no_form = |_| ApiError::Network("the upload form could not be built".into());
+        let form = construct("FormData", &[]).map_err(no_form)?;
         let flag = |b: bool| if b { "true" } else { "false" };
-        let parts = [
+        call(
+            &form,
+            "append",
+            &["file".into(), up.file.clone(), up.file_name.as_str().into()],
+        )
+        .map_err(no_form)?;
+        for (k, v) in [
             ("Description", up.description.as_str()),
             ("HasParameters", flag(up.has_parameters)),
             ("ParametersDescription", up.parameters_description.as_str()),
             ("OverrideIfExists", flag(up.overwrite)),
-        ];
-        let built = form
-            .append_with_blob_and_filename("file", &up.file, &up.file_name)
-            .and_then(|()| parts.iter().try_for_each(|(k, v)| form.append_with_str(k, v)));
-        if built.is_err() {
-            return Err(ApiError::Network("the upload form could not be built".into()));
+        ] {
+            call(
+                &form,
+                "append",
+                &[JsValue::from_str(k), JsValue::from_str(v)],
+            )
+            .map_err(no_form)?;
         }
         let bearer = token.map(|t| format!("Bearer {t}"));
         let mut headers = vec![("Accept", "application/json")];

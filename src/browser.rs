@@ -160,24 +160,27 @@ impl Drop for LeaveWarning {
 /// Saves `text` as a file named `name` (an export): a Blob, an object URL, a click on a
 /// detached link, the URL revoked. Nothing leaves the browser.
 pub fn download(name: &str, mime: &str, text: &str) -> Result<(), BrowserError> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
-        .map_err(|e| js_err("Blob:", e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_err("URL:", e))?;
-    let link: web_sys::HtmlAnchorElement = window()?
+    use crate::js::{call, construct, get, set};
+    use wasm_bindgen::JsValue;
+    let failed = |what: &'static str| move |e| js_err(what, e);
+    let opts = js_sys::Object::new();
+    set(&opts, "type", &mime.into());
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob = construct("Blob", &[parts.into(), opts.into()]).map_err(failed("Blob:"))?;
+    let url_api = get(&window()?.into(), "URL");
+    let url = call(&url_api, "createObjectURL", &[blob]).map_err(failed("URL:"))?;
+    let link: JsValue = window()?
         .document()
         .ok_or_else(|| BrowserError("no document".into()))?
         .create_element("a")
-        .map_err(|e| js_err("createElement:", e))?
-        .unchecked_into();
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
+        .map_err(failed("createElement:"))?
+        .into();
+    set(&link, "href", &url);
+    set(&link, "download", &name.into());
+    call(&link, "click", &[]).map_err(failed("click:"))?;
     // Revoked once the browser has surely read it (some start reading after the click).
     gloo_timers::callback::Timeout::new(10_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
+        let _ = call(&url_api, "revokeObjectURL", &[url]);
     })
     .forget();
     Ok(())

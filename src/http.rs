@@ -94,7 +94,7 @@ pub async fn send(req: Request<'_>) -> Result<Response, HttpError> {
 pub async fn send_form(
     url: &str,
     headers: &[(&str, &str)],
-    form: &web_sys::FormData,
+    form: &wasm_bindgen::JsValue,
     size: u64,
     on_progress: &dyn Fn(u64, u64),
 ) -> Result<Response, HttpError> {
@@ -194,31 +194,34 @@ mod imp {
     }
 
     /// Aborts the request when the future holding it is dropped.
-    struct AbortXhr(web_sys::XmlHttpRequest);
+    struct AbortXhr(JsValue);
 
     impl Drop for AbortXhr {
         fn drop(&mut self) {
-            let _ = self.0.abort();
+            let _ = crate::js::call(&self.0, "abort", &[]);
         }
     }
 
+    // `XMLHttpRequest` through `crate::js`: its typed bindings weighed in the first load.
     pub async fn send_form(
         url: &str,
         headers: &[(&str, &str)],
-        form: &web_sys::FormData,
+        form: &JsValue,
         size: u64,
         on_progress: &dyn Fn(u64, u64),
     ) -> Result<Response, HttpError> {
+        use crate::js::{call, construct, get, set};
         use std::cell::RefCell;
         use std::rc::Rc;
         use wasm_bindgen::closure::Closure;
 
-        let xhr = web_sys::XmlHttpRequest::new().map_err(invalid)?;
-        xhr.open_with_async("POST", url, true).map_err(invalid)?;
+        let xhr = construct("XMLHttpRequest", &[]).map_err(invalid)?;
+        call(&xhr, "open", &["POST".into(), url.into()]).map_err(invalid)?;
         for (k, v) in headers {
-            xhr.set_request_header(k, v).map_err(invalid)?;
+            call(&xhr, "setRequestHeader", &[(*k).into(), (*v).into()]).map_err(invalid)?;
         }
-        xhr.set_timeout(TIMEOUT_MS + (size / 50_000) as u32 * 1000);
+        let limit = TIMEOUT_MS as u64 + size / 50_000 * 1000;
+        set(&xhr, "timeout", &JsValue::from_f64(limit as f64));
         // Progress events land in a cell the loop below reads: `on_progress` is borrowed.
         let sent = Rc::new(RefCell::new(None::<(u64, u64)>));
         let (tx, rx) = futures::channel::oneshot::channel::<Result<(), HttpError>>();
@@ -234,20 +237,19 @@ mod imp {
         let on_load = settle(Ok(()));
         let on_error = settle(Err(HttpError::Network));
         let on_timeout = settle(Err(HttpError::Timeout));
-        xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
-        xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        xhr.set_ontimeout(Some(on_timeout.as_ref().unchecked_ref()));
+        set(&xhr, "onload", on_load.as_ref());
+        set(&xhr, "onerror", on_error.as_ref());
+        set(&xhr, "ontimeout", on_timeout.as_ref());
         let progress_cell = sent.clone();
-        let on_upload = Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
-            if e.length_computable() {
-                *progress_cell.borrow_mut() = Some((e.loaded() as u64, e.total() as u64));
+        let on_upload = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+            let n = |k| get(&e, k).as_f64().unwrap_or(0.0) as u64;
+            if get(&e, "lengthComputable").is_truthy() {
+                *progress_cell.borrow_mut() = Some((n("loaded"), n("total")));
             }
         });
-        if let Ok(upload) = xhr.upload() {
-            upload.set_onprogress(Some(on_upload.as_ref().unchecked_ref()));
-        }
+        set(&get(&xhr, "upload"), "onprogress", on_upload.as_ref());
         let _abort = AbortXhr(xhr.clone());
-        xhr.send_with_opt_form_data(Some(form)).map_err(invalid)?;
+        call(&xhr, "send", std::slice::from_ref(form)).map_err(invalid)?;
         let mut rx = rx;
         let outcome = loop {
             let tick = gloo_timers::future::TimeoutFuture::new(200);
@@ -262,13 +264,16 @@ mod imp {
         };
         outcome?;
         on_progress(size, size);
-        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+        let text = get(&xhr, "responseText").as_string().unwrap_or_default();
         if text.len() > MAX_BODY_BYTES {
             return Err(HttpError::Body);
         }
+        let retry_after = call(&xhr, "getResponseHeader", &["retry-after".into()])
+            .ok()
+            .and_then(|v| v.as_string());
         Ok(Response {
-            status: xhr.status().map_err(invalid)?,
-            retry_after: xhr.get_response_header("retry-after").ok().flatten(),
+            status: get(&xhr, "status").as_f64().unwrap_or(0.0) as u16,
+            retry_after,
             text,
         })
     }

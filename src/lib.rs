@@ -15,6 +15,7 @@ pub mod config;
 pub mod delete_flow;
 pub mod embed;
 pub mod http;
+pub mod js;
 pub mod json;
 pub mod listing;
 pub mod messages;

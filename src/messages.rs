@@ -135,7 +135,10 @@ pub fn upload_problem(p: &crate::upload::Problem) -> String {
 pub fn upload_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String) {
     match result {
         Ok(()) => (Tone::Success, format!("Uploaded {name}.")),
-        Err(e) => (Tone::Failure, format!("Could not upload {name}: {}", reason(e))),
+        Err(e) => (
+            Tone::Failure,
+            format!("Could not upload {name}: {}", reason(e)),
+        ),
     }
 }
 

@@ -79,7 +79,14 @@ mod tests {
         for ok in ["a.ps1", "Collect-Triage_v2.ps1", "x", "...", "A-1.b_c"] {
             assert!(name_is_valid(ok), "{ok}");
         }
-        for bad in ["", "my script.ps1", "a/b.ps1", "café.sh", "a;rm.sh", "a\u{0}.ps1"] {
+        for bad in [
+            "",
+            "my script.ps1",
+            "a/b.ps1",
+            "café.sh",
+            "a;rm.sh",
+            "a\u{0}.ps1",
+        ] {
             assert!(!name_is_valid(bad), "{bad:?}");
         }
         assert_eq!(corrected_name("my script (v2).ps1"), "my_script_v2_.ps1");
@@ -92,11 +99,17 @@ mod tests {
     fn every_problem_is_found_before_sending() {
         let lib = ["Collect-Triage.ps1", "a.sh"];
         assert_eq!(check("new.ps1", 10, false, lib), vec![]);
-        assert_eq!(check("COLLECT-TRIAGE.ps1", 10, false, lib), vec![Problem::Exists]);
+        assert_eq!(
+            check("COLLECT-TRIAGE.ps1", 10, false, lib),
+            vec![Problem::Exists]
+        );
         assert_eq!(check("Collect-Triage.ps1", 10, true, lib), vec![]);
         assert_eq!(check("new.ps1", 0, false, lib), vec![Problem::Empty]);
         assert_eq!(check("new.ps1", MAX_BYTES, false, lib), vec![]);
-        assert_eq!(check("new.ps1", MAX_BYTES + 1, false, lib), vec![Problem::TooLarge]);
+        assert_eq!(
+            check("new.ps1", MAX_BYTES + 1, false, lib),
+            vec![Problem::TooLarge]
+        );
         assert_eq!(
             check("a b.sh", MAX_BYTES + 1, false, ["a b.sh"]),
             vec![

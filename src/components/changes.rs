@@ -25,22 +25,23 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 use crate::activity::{now_iso, to_csv, to_json, Activity, Events};
+use crate::api::Upload;
 use crate::browser;
 use crate::bulk::{self, Progress, RunControl, RunState};
 use crate::components::dialog::ConfirmDelete;
 use crate::components::dom::el;
 use crate::components::outcomes::{announce, Outcome};
 use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
+use crate::js;
 use crate::listing::Selection;
-use crate::api::Upload;
 use crate::messages::{
     bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason,
     upload_outcome, upload_problem, Tone,
 };
-use crate::upload;
 use crate::names::NameMap;
 use crate::service::LibraryService;
 use crate::tasks::TaskScope;
+use crate::upload;
 
 /// The list as last loaded, with its count of unreadable entries (the panel's).
 pub type LoadedList = RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>;
@@ -356,7 +357,10 @@ fn Changes(ctx: Context) -> impl IntoView {
                     Ok(Some(entity)) => files.update(|f| {
                         if let Some((list, _)) = f {
                             let mut next = list.as_ref().clone();
-                            match next.iter().position(|x| x.file_name.eq_ignore_ascii_case(&entity.file_name)) {
+                            match next
+                                .iter()
+                                .position(|x| x.file_name.eq_ignore_ascii_case(&entity.file_name))
+                            {
                                 Some(i) => next[i] = entity.clone(),
                                 None => next.push(entity.clone()),
                             }
@@ -369,8 +373,14 @@ fn Changes(ctx: Context) -> impl IntoView {
                     Err(_) => {}
                 }
                 let result = answer.map(|_| ());
-                let record = Activity::uploaded(now_iso(), &name, before, after, result.as_ref().map(|_| ()))
-                    .by(svc.session().account_name());
+                let record = Activity::uploaded(
+                    now_iso(),
+                    &name,
+                    before,
+                    after,
+                    result.as_ref().map(|_| ()),
+                )
+                .by(svc.session().account_name());
                 events.emit(&record);
                 trail.update(|t| t.push(record));
                 let (tone, text) = upload_outcome(&name, &result);
@@ -787,7 +797,8 @@ fn UploadDialog(
     on_upload: UnsyncCallback<Vec<Upload>>,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let picked = RwSignal::new_local(Vec::<web_sys::File>::new());
+    // The picked `File`s, kept as plain values (`crate::js` reads their name and size).
+    let picked = RwSignal::new_local(Vec::<wasm_bindgen::JsValue>::new());
     let description = RwSignal::new(String::new());
     let has_parameters = RwSignal::new(false);
     let parameters = RwSignal::new(String::new());
@@ -814,8 +825,8 @@ fn UploadDialog(
                     .unwrap_or_default();
                 p.iter()
                     .map(|file| {
-                        let name = file.name();
-                        let size = file.size() as u64;
+                        let name = js::get(file, "name").as_string().unwrap_or_default();
+                        let size = js::get(file, "size").as_f64().unwrap_or(0.0) as u64;
                         let problems = upload::check(&name, size, over, names.iter().copied());
                         (name, size, problems)
                     })
@@ -827,16 +838,17 @@ fn UploadDialog(
         let c = checked();
         !c.is_empty() && c.iter().all(|(_, _, p)| p.is_empty())
     };
-    let add = move |list: Option<web_sys::FileList>| {
-        if let Some(list) = list {
-            picked.update(|p| {
-                for i in 0..list.length() {
-                    if let Some(f) = list.item(i) {
-                        p.push(f);
-                    }
+    // Files from the picker or a drop: a `FileList`, read by index.
+    let add = move |list: wasm_bindgen::JsValue| {
+        let n = js::get(&list, "length").as_f64().unwrap_or(0.0) as u32;
+        picked.update(|p| {
+            for i in 0..n {
+                let f = js_sys::Reflect::get_u32(&list, i).unwrap_or_default();
+                if !f.is_undefined() {
+                    p.push(f);
                 }
-            });
-        }
+            }
+        });
     };
     let upload = move |_| {
         if !ready() {
@@ -845,9 +857,9 @@ fn UploadDialog(
         let queue = picked.with_untracked(|p| {
             p.iter()
                 .map(|f| Upload {
-                    file: f.clone().into(),
-                    size: f.size() as u64,
-                    file_name: f.name(),
+                    file: f.clone(),
+                    size: js::get(f, "size").as_f64().unwrap_or(0.0) as u64,
+                    file_name: js::get(f, "name").as_string().unwrap_or_default(),
                     description: description.get_untracked(),
                     has_parameters: has_parameters.get_untracked(),
                     parameters_description: parameters.get_untracked(),
@@ -862,13 +874,17 @@ fn UploadDialog(
         checked()
             .into_iter()
             .map(|(name, size, problems)| {
-                let why = problems.iter().map(upload_problem).collect::<Vec<_>>().join(" ");
+                let why = problems
+                    .iter()
+                    .map(upload_problem)
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let ok = problems.is_empty();
                 view! {
                     <li class:refused=!ok>
                         <strong>{name}</strong>
                         {format!(" ({} KB)", size.div_ceil(1024))}
-                        {(!ok).then(|| view! { <span class="why">{why}</span> })}
+                        {(!ok).then(|| view! { <br/> {why} })}
                     </li>
                 }
             })
@@ -888,7 +904,7 @@ fn UploadDialog(
                 on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
                 on:drop=move |ev: web_sys::DragEvent| {
                     ev.prevent_default();
-                    add(ev.data_transfer().and_then(|d| d.files()));
+                    add(js::get(&js::get(&ev, "dataTransfer"), "files"));
                 }
             >
                 <label>
@@ -896,12 +912,14 @@ fn UploadDialog(
                     <input
                         type="file"
                         multiple
-                        on:change:target=move |ev| add(ev.target().files())
+                        on:change=move |ev: web_sys::Event| {
+                            add(js::get(&ev.target().map(Into::into).unwrap_or_default(), "files"))
+                        }
                     />
                 </label>
             </div>
             <ul class="picked">{list}</ul>
-            <label class="field">
+            <label>
                 "Description"
                 <input type="text" prop:value=move || description.get() on:input:target=move |ev| description.set(ev.target().value())/>
             </label>
@@ -909,7 +927,7 @@ fn UploadDialog(
                 <input type="checkbox" prop:checked=move || has_parameters.get() on:change:target=move |ev| has_parameters.set(ev.target().checked())/>
                 "Has parameters"
             </label>
-            <label class="field">
+            <label>
                 "Parameters description"
                 <input type="text" prop:value=move || parameters.get() on:input:target=move |ev| parameters.set(ev.target().value())/>
             </label>

@@ -1,0 +1,99 @@
+import type { Page, APIRequestContext } from '@playwright/test';
+import { test, expect, httpStatusError } from './fixtures';
+import { baseURL } from '../playwright.config';
+
+// Upload: pick files, fill the form, every file checked before anything is sent; the
+// request is the documented multipart form, through the rate gate; the entity joins the list.
+
+async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
+  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
+  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
+  return resp.status() === 204 ? null : resp.json();
+}
+
+type Logged = { method: string; path: string };
+type Entity = { fileName: string; sha256: string; creationTime: string; lastUpdatedTime: string; description: string | null; hasParameters: boolean; parametersDescription: string | null };
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+}
+
+const file = (name: string, text: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+
+test.beforeEach(async ({ request }) => {
+  await sim(request, 'POST', '/reset');
+});
+
+test('a new file is uploaded with its fields and joins the list', async ({ page, request }) => {
+  await signIn(page);
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles(file('Collect-Memory.ps1', 'Get-Process\n'));
+  await dialog.getByLabel('Description', { exact: true }).fill('Collects memory facts');
+  await dialog.getByLabel('Has parameters').check();
+  await dialog.getByLabel('Parameters description').fill('-Full');
+  await page.screenshot({ path: 'screenshots/upload-dialog.png' });
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded Collect-Memory.ps1.');
+  await expect(page.getByRole('rowheader', { name: 'Collect-Memory.ps1' })).toBeVisible();
+  await expect(page.getByText('21 files')).toBeVisible();
+  const files: Entity[] = await sim(request, 'GET', '/files');
+  const up = files.find((f) => f.fileName === 'Collect-Memory.ps1')!;
+  expect(up).toMatchObject({ description: 'Collects memory facts', hasParameters: true, parametersDescription: '-Full' });
+  expect(up.sha256).toBe(require('crypto').createHash('sha256').update('Get-Process\n').digest('hex'));
+});
+
+test('a bad name, an oversize file, an empty one and a taken name are refused before any request', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'DELETE', '/requests');
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles([
+    file('my script.ps1', 'x'),
+    { name: 'big.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(20 * 1024 * 1024 + 1) },
+    file('empty.sh', ''),
+    file('mac_collect.sh', 'echo'),
+  ]);
+  const items = dialog.getByRole('listitem');
+  await expect(items.filter({ hasText: 'my script.ps1' })).toContainText('Rename it, for example to my_script.ps1.');
+  await expect(items.filter({ hasText: 'big.bin' })).toContainText("over the API's 20 MB limit");
+  await expect(items.filter({ hasText: 'empty.sh' })).toContainText('It is empty.');
+  await expect(items.filter({ hasText: 'mac_collect.sh' })).toContainText('Overwrite if it exists');
+  await expect(dialog.getByRole('button', { name: 'Upload' })).toBeDisabled();
+  await page.screenshot({ path: 'screenshots/upload-refused.png' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  expect(log.filter((r) => r.method === 'POST' && r.path.includes('libraryfiles'))).toEqual([]);
+});
+
+test('overwriting keeps creationTime; the API refusing an upload shows its message', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(400));
+  await signIn(page);
+  const before: Entity = (await sim(request, 'GET', '/files') as Entity[]).find((f) => f.fileName === 'mac_collect.sh')!;
+  await page.getByRole('button', { name: 'Upload' }).click();
+  let dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles(file('mac_collect.sh', 'echo v2\n'));
+  await dialog.getByLabel('Overwrite if it exists').check();
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded mac_collect.sh.');
+  const after: Entity = (await sim(request, 'GET', '/files') as Entity[]).find((f) => f.fileName === 'mac_collect.sh')!;
+  expect(after.creationTime).toBe(before.creationTime);
+  expect(after.sha256).not.toBe(before.sha256);
+  expect(after.lastUpdatedTime).not.toBe(before.lastUpdatedTime);
+
+  await sim(request, 'POST', '/faults', {
+    method: 'POST', pathPrefix: '/api/libraryfiles', status: 400,
+    body: { error: { code: 'InvalidInput', message: 'Description is too long', target: 'c0ffee00-0000-4000-8000-000000000001' } },
+  });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles(file('other.ps1', 'x'));
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.locator('.outcomes [role=alert]')).toContainText('Could not upload other.ps1');
+  await expect(page.locator('.outcomes [role=alert]')).toContainText('Description is too long');
+  await page.getByRole('button', { name: /Activity/ }).click();
+  await expect(page.getByRole('region', { name: 'Activity' }).getByRole('listitem').first()).toContainText('could not upload other.ps1 (HTTP 400)');
+});
