@@ -120,6 +120,19 @@ const files = (r) => (r?.firstLoad?.files ?? [])
 const leadsPath = new URL('../bench/size-leads.md', import.meta.url);
 const sizeLeads = existsSync(leadsPath) ? `${readFileSync(leadsPath, 'utf8').trim()}\n` : '';
 
+// The paced bulk delete (end2end/tests/pacing.spec.ts writes it): throughput against the limit.
+const bulkPath = path.join(path.dirname(nativePath), 'bulk.json');
+const bulk = existsSync(bulkPath) ? JSON.parse(readFileSync(bulkPath, 'utf8')) : null;
+const bulkSection = bulk
+  ? `## Bulk delete at the API's pace
+
+${bulk.files} files deleted at a limit scaled down to ${bulk.limit} calls per ${bulk.windowSeconds} s
+(simulator and app alike): **${bulk.seconds.toFixed(1)} s**, ${(bulk.seconds / bulk.minimumSeconds).toFixed(2)}× the
+theoretical minimum of ${bulk.minimumSeconds} s, **${Math.round(bulk.throughput * 100)} % of the limit** over the run
+(target ≥ 95 %: ${bulk.throughput >= 0.95 ? 'pass' : 'FAIL'}), ${bulk.tooMany} × 429. The list load takes one call of the first window.
+`
+  : '';
+
 const md = `# Benchmarks
 
 Written by \`make bench\` (\`scripts/bench.sh\`, then \`scripts/bench-report.mjs\`): rerun it
@@ -139,6 +152,7 @@ the first load, is within ${RATIO_GOAL}× of the baseline.
 
 ${table}
 
+${bulkSection}
 ## How each figure is taken
 
 Times come from the pages themselves, never from Playwright's clock. Both pages record

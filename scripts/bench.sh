@@ -9,5 +9,8 @@ mkdir -p target/bench
 cargo run --release -q -p mde-library-admin --example bench | tee target/bench/native.txt
 trunk build
 cargo build -q -p mde-sim
+# The paced bulk delete first (60 files at 20 per 10 s, its own simulator: the throughput
+# figure, in target/bench/bulk.json); each Playwright run clears test-results/.
+(cd end2end && npx playwright test --project=e2e tests/pacing.spec.ts)
 (cd end2end && MDE_BENCH=1 npx playwright test --project=bench)
 node scripts/bench-report.mjs end2end/test-results/bench.json target/bench/native.txt BENCHMARKS.md

@@ -59,10 +59,13 @@ pub struct PkceConfig {
 /// Calls allowed per sliding minute and hour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
-    /// Per minute.
+    /// Per minute (per `window_seconds`).
     pub per_minute: u32,
     /// Per hour.
     pub per_hour: u32,
+    /// Length of the short window in seconds: 60 for the real API. Simulators and tests
+    /// shorten it (20 per 10 s) to run a paced bulk delete in seconds.
+    pub window_seconds: u32,
 }
 
 /// Why the configuration cannot be used; always names the file and, when known, the field.
@@ -239,7 +242,11 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
     let rate_limit = RateLimit {
         per_minute: count("perMinute", "rateLimit.perMinute")?.unwrap_or(100),
         per_hour: count("perHour", "rateLimit.perHour")?.unwrap_or(1500),
+        window_seconds: count("windowSeconds", "rateLimit.windowSeconds")?.unwrap_or(60),
     };
+    if !(1..=60).contains(&rate_limit.window_seconds) {
+        return Err(field("rateLimit.windowSeconds", "must be from 1 to 60"));
+    }
     if rate_limit.per_minute == 0 {
         return Err(field("rateLimit.perMinute", "must be at least 1"));
     }
@@ -283,10 +290,7 @@ pub async fn load_config() -> Result<AppConfig, ConfigError> {
     }
     let cfg = parse_config(&resp.text)?;
     if cfg.auth == AuthConfig::Host {
-        return Err(field(
-            "auth.mode",
-            "\"host\" is for panels mounted with embed.js (its getToken option); a page of its own uses \"pkce\", \"bridge\" or \"proxy\"",
-        ));
+        return Err(field("auth.mode", "\"host\" is only for embed.js mount()"));
     }
     Ok(cfg)
 }
@@ -449,6 +453,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("auth.hostOrigin"), "{e}");
+    }
+
+    #[test]
+    fn the_short_window_defaults_to_a_minute_and_may_be_shortened() {
+        assert_eq!(parse_config(GOOD).unwrap().rate_limit.window_seconds, 60);
+        let short = GOOD.replace(
+            r#""perHour": 1500"#,
+            r#""perHour": 1500, "windowSeconds": 10"#,
+        );
+        let r = parse_config(&short).unwrap().rate_limit;
+        assert_eq!(
+            (r.window_seconds, r.short_window_text()),
+            (10, "100 per 10 s".into())
+        );
+        let bad = GOOD.replace(
+            r#""perHour": 1500"#,
+            r#""perHour": 1500, "windowSeconds": 0"#,
+        );
+        assert!(parse_config(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("windowSeconds"));
     }
 
     #[test]

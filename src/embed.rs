@@ -61,14 +61,12 @@ pub fn mount(element: web_sys::HtmlElement, options: JsValue) -> Result<Mounted,
     let get_token = member(&options, "getToken");
     match config.auth {
         AuthConfig::Host if get_token.is_none() => {
-            return Err(JsError::new(
-                "mount(): auth.mode \"host\" needs a getToken({ forceRefresh }) function",
-            ))
+            return Err(JsError::new("mount(): auth.mode \"host\" needs getToken"))
         }
         AuthConfig::Host | AuthConfig::Proxy => {}
         _ => {
             return Err(JsError::new(
-                "mount(): auth.mode must be \"host\" or \"proxy\" in a portal's own page",
+                "mount(): auth.mode must be \"host\" or \"proxy\"",
             ))
         }
     }

@@ -223,6 +223,7 @@ fn api_base() -> impl Strategy<Value = String> {
 fn rate_limit() -> impl Strategy<Value = Option<RateLimit>> {
     prop::option::of(
         (1u32.., 1u32..).prop_map(|(per_minute, per_hour)| RateLimit {
+            window_seconds: 60,
             per_minute,
             per_hour,
         }),
@@ -284,6 +285,7 @@ fn valid_config() -> impl Strategy<Value = (AppConfig, String)> {
                 api_base,
                 auth,
                 rate_limit: rate.unwrap_or(RateLimit {
+                    window_seconds: 60,
                     per_minute: 100,
                     per_hour: 1500,
                 }),

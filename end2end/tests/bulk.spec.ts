@@ -181,3 +181,29 @@ test('when only a new sign-in helps, the run waits; signing in again (a popup, t
   expect(deletes).toHaveLength(4);
   expect(new Set(deletes).size).toBe(3);
 });
+
+test('a 429 mid-run (another tool shares the budget) waits its Retry-After and goes on; leaving mid-run asks first', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(429));
+  await signIn(page);
+  await page.getByRole('checkbox', { name: 'Select all shown' }).check();
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/Get-', status: 429, retryAfter: '2', count: 1 });
+  // Each DELETE held 150 ms: the run is still going when the page is left.
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', delayMs: 150, count: 30 });
+  const { go } = await confirmBulk(page, 20);
+  await go.click();
+  await expect(bulkStatus(page)).toContainText(/Deleting \d+ of 20/);
+  // Leaving now: the browser asks (beforeunload), and staying keeps the run.
+  const asked = page.waitForEvent('dialog');
+  void page.close({ runBeforeUnload: true });
+  const dialog = await asked;
+  expect(dialog.type()).toBe('beforeunload');
+  await dialog.dismiss();
+  await expect(bulkStatus(page)).toHaveText('Deleted 20 of 20 files.', { timeout: 20_000 });
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  // 21 DELETEs for 20 files: the one refused with 429 was sent again after its wait.
+  const deletes = log.filter((r) => r.method === 'DELETE').map((r) => r.path);
+  expect(deletes).toHaveLength(21);
+  expect(new Set(deletes).size).toBe(20);
+  // The run over, leaving asks nothing.
+  await page.close({ runBeforeUnload: true });
+});

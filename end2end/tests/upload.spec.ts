@@ -97,3 +97,19 @@ test('overwriting keeps creationTime; the API refusing an upload shows its messa
   await page.getByRole('button', { name: /Activity/ }).click();
   await expect(page.getByRole('region', { name: 'Activity' }).getByRole('listitem').first()).toContainText('could not upload other.ps1 (HTTP 400)');
 });
+
+test('an empty 200 (some tenants send one) reloads the list; several files go one after the other', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'POST', '/faults', { method: 'POST', pathPrefix: '/api/libraryfiles', status: 200, body: '', count: 1 });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles([file('one.ps1', '1'), file('two.ps1', '2')]);
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded one.ps1.');
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded two.ps1.');
+  // The faked empty 200 stored nothing for one.ps1; the reload shows the library as it is.
+  await expect(page.getByRole('rowheader', { name: 'two.ps1' })).toBeVisible();
+  const log: Logged[] = await sim(request, 'GET', '/requests');
+  expect(log.filter((r) => r.method === 'POST' && r.path === '/api/libraryfiles')).toHaveLength(2);
+  expect(log.filter((r) => r.method === 'GET' && r.path === '/api/libraryfiles').length).toBeGreaterThanOrEqual(2);
+});

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use mde_wire::{is_valid_file_name, LibraryFile, ListEnvelope, SlidingLimiter, MAX_UPLOAD_BYTES};
+use mde_wire::{is_valid_file_name, LibraryFile, ListEnvelope, MAX_UPLOAD_BYTES};
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -101,9 +101,7 @@ fn authorize(sim: &Sim, headers: &HeaderMap, access: Access) -> Result<AccessCla
         let mut limiters = sim.limiters.lock().unwrap_or_else(|p| p.into_inner());
         let limiter = limiters
             .entry((claims.appid.clone(), claims.tid.clone()))
-            .or_insert_with(|| {
-                SlidingLimiter::per_minute_and_hour(sim.args.per_minute, sim.args.per_hour)
-            });
+            .or_insert_with(|| sim.limiter());
         if let Err(wait_ms) = limiter.try_acquire(now_ms()) {
             let mut e = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,

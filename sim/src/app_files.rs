@@ -71,7 +71,7 @@ pub fn app_config(sim: &Sim) -> serde_json::Value {
             "scopes": ["https://api.securitycenter.microsoft.com/Library.Manage"],
             "redirectUri": null
         },
-        "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour }
+        "rateLimit": sim.rate_limit_json()
     })
 }
 

@@ -66,7 +66,7 @@ pub fn example_config_value(sim: &Sim) -> serde_json::Value {
     serde_json::json!({
         "panelOrigin": sim.public_url,
         "apiBase": sim.api_base(),
-        "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour },
+        "rateLimit": sim.rate_limit_json(),
         // Whether the proxy-mode portal (`/portal/sign-in?account=…` on the panel origin) runs.
         "proxyPortal": sim.args.portal,
     })
@@ -81,7 +81,7 @@ pub fn bridge_config_value(sim: &Sim) -> serde_json::Value {
     serde_json::json!({
         "apiBase": sim.api_base(),
         "auth": { "mode": "bridge", "hostOrigin": sim.examples_origin },
-        "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour }
+        "rateLimit": sim.rate_limit_json()
     })
 }
 

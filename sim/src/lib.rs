@@ -65,6 +65,10 @@ pub struct Args {
     /// API calls allowed per hour per (application, tenant).
     #[arg(long, default_value_t = 1500)]
     pub per_hour: u32,
+    /// Length in seconds of the window `--per-minute` counts in (60 as the real API; a test
+    /// shortens it to run a paced bulk delete in seconds). Served in config.json too.
+    #[arg(long, default_value_t = 60)]
+    pub window_seconds: u32,
     /// Turn off CORS on the library API (the real API's CORS behaviour is unknown).
     #[arg(long)]
     pub no_cors: bool,

@@ -79,7 +79,7 @@ async fn config(State(sim): State<Arc<Sim>>) -> Response {
         Json(serde_json::json!({
             "apiBase": PROXY_PATH,
             "auth": { "mode": "proxy" },
-            "rateLimit": { "perMinute": sim.args.per_minute, "perHour": sim.args.per_hour }
+            "rateLimit": sim.rate_limit_json()
         })),
     )
         .into_response()

@@ -135,7 +135,7 @@ impl Sim {
         } else {
             args.redirect_uris.clone()
         };
-        if args.per_minute == 0 || args.per_hour == 0 {
+        if args.per_minute == 0 || args.per_hour == 0 || !(1..=60).contains(&args.window_seconds) {
             return Err(StartError::Flags(
                 "--per-minute and --per-hour must be at least 1".into(),
             ));
@@ -165,6 +165,29 @@ impl Sim {
     /// Issuer of ID tokens and base of the OpenID endpoints.
     pub fn authority(&self) -> String {
         format!("{}/{}/v2.0", self.public_url, self.args.tenant)
+    }
+
+    /// A fresh rate limiter as the flags set it.
+    pub fn limiter(&self) -> mde_wire::SlidingLimiter {
+        mde_wire::SlidingLimiter::new(vec![
+            mde_wire::Window {
+                length_ms: u64::from(self.args.window_seconds) * 1000,
+                limit: self.args.per_minute,
+            },
+            mde_wire::Window {
+                length_ms: 3_600_000,
+                limit: self.args.per_hour,
+            },
+        ])
+    }
+
+    /// The app's `rateLimit` for this simulator's limits.
+    pub fn rate_limit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "perMinute": self.args.per_minute,
+            "perHour": self.args.per_hour,
+            "windowSeconds": self.args.window_seconds,
+        })
     }
 
     /// The configured API base, or the simulator's own origin.

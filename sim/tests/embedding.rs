@@ -109,7 +109,10 @@ async fn the_examples_origin_serves_its_pages_settings_and_tokens() {
         .unwrap();
     assert_eq!(cfg["panelOrigin"], s.url());
     assert_eq!(cfg["apiBase"], s.url());
-    assert_eq!(cfg["rateLimit"], json!({"perMinute": 100, "perHour": 1500}));
+    assert_eq!(
+        cfg["rateLimit"],
+        json!({"perMinute": 100, "perHour": 1500, "windowSeconds": 60})
+    );
     assert_eq!(cfg["proxyPortal"], true);
 
     // The portal backend's tokens: each account's, signed like the token endpoint's.
@@ -258,7 +261,7 @@ async fn the_panel_origin_lets_the_examples_frame_it_and_read_its_files() {
         json!({
             "apiBase": s.url(),
             "auth": { "mode": "bridge", "hostOrigin": examples },
-            "rateLimit": { "perMinute": 100, "perHour": 1500 }
+            "rateLimit": { "perMinute": 100, "perHour": 1500, "windowSeconds": 60 }
         })
     );
     // The standalone page keeps signing in by itself.

@@ -318,6 +318,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         let events = upload_events.clone();
         upload_tasks.spawn(async move {
             let on_budget = move |w| on_budget.set(w);
+            let mut reload = false;
             for up in queue {
                 let name = up.file_name.clone();
                 let line = |tone, text| {
@@ -367,8 +368,9 @@ fn Changes(ctx: Context) -> impl IntoView {
                             *list = Arc::new(next);
                         }
                     }),
-                    // Some tenants answer an empty 200: the list is read again.
-                    Ok(None) => refresh(),
+                    // Some tenants answer an empty 200: the list is read again, once the
+                    // queue is done (a reload racing the next upload's merge would drop it).
+                    Ok(None) => reload = true,
                     Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
                     Err(_) => {}
                 }
@@ -385,6 +387,9 @@ fn Changes(ctx: Context) -> impl IntoView {
                 trail.update(|t| t.push(record));
                 let (tone, text) = upload_outcome(&name, &result);
                 line(tone, text);
+            }
+            if reload {
+                refresh();
             }
         });
     });
