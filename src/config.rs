@@ -462,11 +462,7 @@ mod tests {
             r#""perHour": 1500"#,
             r#""perHour": 1500, "windowSeconds": 10"#,
         );
-        let r = parse_config(&short).unwrap().rate_limit;
-        assert_eq!(
-            (r.window_seconds, r.short_window_text()),
-            (10, "100 per 10 s".into())
-        );
+        assert_eq!(parse_config(&short).unwrap().rate_limit.window_seconds, 10);
         let bad = GOOD.replace(
             r#""perHour": 1500"#,
             r#""perHour": 1500, "windowSeconds": 0"#,
