@@ -41,7 +41,8 @@ const RESOLUTION = 0.1;
 const FRAME = 1000 / 60;
 const within = (limit) => (v) => v <= limit + RESOLUTION;
 const frames = (n) => (v) => Math.round(v / FRAME) <= n;
-const memory = (r) => (num(r?.jsHeap) === null ? null : r.jsHeap + (num(r.wasmMemory) ?? 0));
+// n/a when either part is: a sum without the wasm would flatter the app.
+const memory = (r) => (num(r?.jsHeap) === null || num(r?.wasmMemory) === null ? null : r.jsHeap + r.wasmMemory);
 
 // `ratio: false` rows are not held to the app/baseline goal: the first load (the app carries
 // sign-in, rate limiting and the delete flow, the baseline none of it) and figures that are
