@@ -46,24 +46,6 @@ impl<V> NameMap<V> {
         self.0.retain(|(n, v)| keep(n, v));
     }
 
-    /// Adds `names` with `value`, keeping values already set: one sort for many names, so
-    /// "Select all shown" stays quick at 10,000 rows (one insert each would move the vector
-    /// 10,000 times).
-    pub fn extend<'a>(&mut self, names: impl IntoIterator<Item = &'a str>, value: V)
-    where
-        V: Clone,
-    {
-        let before = self.0.len();
-        for n in names {
-            self.0.push((n.to_string(), value.clone()));
-        }
-        if self.0.len() > before {
-            // Stable: for a name already there, its old entry comes first and is the one kept.
-            self.0.sort_by(|a, b| a.0.cmp(&b.0));
-            self.0.dedup_by(|later, first| later.0 == first.0);
-        }
-    }
-
     /// How many names.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -83,22 +65,6 @@ impl<V> NameMap<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn extend_adds_many_and_keeps_existing_values() {
-        let mut m = NameMap::default();
-        m.insert("b.ps1", 1);
-        m.extend(["c.ps1", "b.ps1", "a.ps1", "c.ps1"], 9);
-        assert_eq!(
-            m.iter().collect::<Vec<_>>(),
-            [("a.ps1", &9), ("b.ps1", &1), ("c.ps1", &9)]
-        );
-        let mut big = NameMap::default();
-        let names: Vec<String> = (0..10_000).rev().map(|i| format!("f{i:05}")).collect();
-        big.extend(names.iter().map(String::as_str), ());
-        assert_eq!(big.len(), 10_000);
-        assert!(big.contains("f04242"));
-    }
 
     #[test]
     fn one_value_per_name_in_name_order() {
