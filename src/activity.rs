@@ -39,8 +39,32 @@ pub struct Activity {
 impl Activity {
     /// The record of a finished delete.
     pub fn deleted(time: String, file_name: &str, sha256: Option<String>, ended: &Outcome) -> Self {
+        Self::ended("delete", time, file_name, sha256, None, ended)
+    }
+
+    /// The record of a finished upload: `before` the replaced file's SHA-256 (when one was
+    /// replaced), `after` the uploaded one's (when the API said).
+    pub fn uploaded(
+        time: String,
+        file_name: &str,
+        before: Option<String>,
+        after: Option<String>,
+        ended: &Outcome,
+    ) -> Self {
+        Self::ended("upload", time, file_name, before, after, ended)
+    }
+
+    fn ended(
+        action: &'static str,
+        time: String,
+        file_name: &str,
+        sha256: Option<String>,
+        sha256_after: Option<String>,
+        ended: &Outcome,
+    ) -> Self {
         let (status, outcome, tracking_id) = match ended {
             Outcome::Deleted => (Some(204), "deleted", None),
+            Outcome::Uploaded => (Some(200), "uploaded", None),
             Outcome::NotFound => (Some(404), "not-found", None),
             Outcome::Stopped => (None, "canceled", None),
             Outcome::Failed(OpError::Api(e)) => (
@@ -52,41 +76,10 @@ impl Activity {
         };
         Self {
             time,
-            action: "delete",
+            action,
             file_name: file_name.to_string(),
             sha256,
-            status,
-            outcome,
-            tracking_id,
-            account: None,
-            sha256_after: None,
-        }
-    }
-
-    /// The record of a finished upload: `before` the replaced file's SHA-256 (when one was
-    /// replaced), `after` the uploaded one's (when the API said).
-    pub fn uploaded(
-        time: String,
-        file_name: &str,
-        before: Option<String>,
-        after: Option<String>,
-        result: Result<(), &OpError>,
-    ) -> Self {
-        let (status, outcome, tracking_id) = match result {
-            Ok(()) => (Some(200), "uploaded", None),
-            Err(OpError::Api(e)) => (
-                api_status(e),
-                "failed",
-                e.detail().and_then(|d| d.target.clone()),
-            ),
-            Err(OpError::Auth(_)) => (None, "failed", None),
-        };
-        Self {
-            time,
-            action: "upload",
-            file_name: file_name.to_string(),
-            sha256: before,
-            sha256_after: after,
+            sha256_after,
             status,
             outcome,
             tracking_id,

@@ -1,11 +1,12 @@
-//! Deleting many files at the API's pace, as a workflow with no view types.
+//! Deleting or uploading many files at the API's pace, as a workflow with no view types.
 //!
-//! Every call goes through the same path as a single delete (the service: rate gate, token,
-//! one refresh after a 401), one at a time: the gate admits 100 calls a minute, far slower
+//! Every call goes through the same path as a single delete or upload (the service: rate
+//! gate, token, one refresh after a 401), one at a time: the gate admits 100 calls a minute, far slower
 //! than the calls themselves, so one in flight already runs at the limit, and a file is never
 //! sent twice. What the run does on each answer:
 //!
-//! - 204 deleted, 404 counted as not found, other errors listed as failed: the run goes on;
+//! - 204 deleted (or 200 uploaded), 404 counted as not found (a delete's), other errors listed
+//!   as failed: the run goes on;
 //! - 429 (another tool shares the budget): waits the `Retry-After` (or a backoff) and sends
 //!   the same file again; a wait too long to sit through pauses the run;
 //! - a sign-in that only the person can renew: the run pauses on that file until
@@ -18,6 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
+use futures::future::LocalBoxFuture;
+
 use crate::delete_flow::{rate_wait_ms, Clock, DeleteApi, FileState, Outcome};
 use crate::messages::reason;
 use crate::service::OpError;
@@ -87,7 +90,12 @@ impl RunControl {
     }
 
     /// Waits while paused or waiting for a sign-in; false once canceled.
-    async fn ready(&self, clock: &dyn Clock, report: &dyn Fn(&Progress, RunState)) -> bool {
+    async fn ready(
+        &self,
+        clock: &dyn Clock,
+        progress: &Progress,
+        report: &dyn Fn(&Progress, RunState),
+    ) -> bool {
         let mut told = false;
         loop {
             let (paused, canceled, sign_in) =
@@ -105,31 +113,64 @@ impl RunControl {
                 } else {
                     RunState::Paused
                 };
-                report(&Progress::default(), state);
+                report(progress, state);
             }
             clock.sleep(PAUSE_POLL_MS).await;
         }
     }
 }
 
+/// What a run does to each file.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Kind {
+    /// `DELETE` it.
+    #[default]
+    Delete,
+    /// Upload it.
+    Upload,
+}
+
+/// The one call a run makes for a file: [`Deletes`] or the page's uploads.
+pub trait FileCall {
+    /// Sends it; `on_budget` hears the rate gate's waits. `Ok` when done as asked.
+    fn call<'a>(
+        &'a self,
+        name: &'a str,
+        on_budget: &'a dyn Fn(Option<u64>),
+    ) -> LocalBoxFuture<'a, Result<(), OpError>>;
+}
+
+/// Deleting each file by name.
+pub struct Deletes<'a>(pub &'a dyn DeleteApi);
+
+impl FileCall for Deletes<'_> {
+    fn call<'a>(
+        &'a self,
+        name: &'a str,
+        on_budget: &'a dyn Fn(Option<u64>),
+    ) -> LocalBoxFuture<'a, Result<(), OpError>> {
+        self.0.delete(name, on_budget)
+    }
+}
+
 /// What a run has done so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
+    /// Deleting or uploading.
+    pub kind: Kind,
     /// Files in the run.
     pub total: usize,
-    /// Files answered (deleted, not found or failed).
+    /// Files answered (done, not found or failed).
     pub done: usize,
-    /// Deleted (204).
-    pub deleted: usize,
+    /// Done as asked: deleted (204) or uploaded.
+    pub succeeded: usize,
     /// Not in the library (404).
     pub not_found: usize,
     /// Failed, with why: the "Retry failed" list.
     pub failed: Vec<(String, OpError)>,
 }
 
-/// Deletes `names` one after the other; `report_file` hears each file's state, `report`
-/// the run's progress and state (a `Paused`/`NeedsSignIn` report carries an empty progress:
-/// keep the last one). Returns the final progress and state.
+/// Deletes `names` one after the other: [`run_all`] with [`Deletes`].
 pub async fn delete_all(
     api: &dyn DeleteApi,
     clock: &dyn Clock,
@@ -139,7 +180,38 @@ pub async fn delete_all(
     report: &dyn Fn(&Progress, RunState),
     on_budget: &dyn Fn(Option<u64>),
 ) -> (Progress, RunState) {
+    let call = Deletes(api);
+    let files = Files {
+        kind: Kind::Delete,
+        names,
+        call: &call,
+    };
+    run_all(files, clock, control, report_file, report, on_budget).await
+}
+
+/// The files of a run and what to do to each.
+pub struct Files<'a> {
+    /// Deleting or uploading.
+    pub kind: Kind,
+    /// In the order they go.
+    pub names: &'a [String],
+    /// The call for each.
+    pub call: &'a dyn FileCall,
+}
+
+/// Runs the call for each file, one after the other; `report_file` hears each file's state,
+/// `report` the run's progress and state. Returns the final progress and state.
+pub async fn run_all(
+    files: Files<'_>,
+    clock: &dyn Clock,
+    control: &RunControl,
+    report_file: &dyn Fn(&str, FileState),
+    report: &dyn Fn(&Progress, RunState),
+    on_budget: &dyn Fn(Option<u64>),
+) -> (Progress, RunState) {
+    let Files { kind, names, call } = files;
     let mut progress = Progress {
+        kind,
         total: names.len(),
         ..Progress::default()
     };
@@ -147,16 +219,17 @@ pub async fn delete_all(
     let mut i = 0;
     let mut attempt = 0;
     while i < names.len() {
-        if !control.ready(clock, report).await {
+        if !control.ready(clock, &progress, report).await {
             report(&progress, RunState::Canceled);
             return (progress, RunState::Canceled);
         }
         report(&progress, RunState::Running);
         let name = &names[i];
         report_file(name, FileState::Deleting(Default::default()));
-        let outcome = match api.delete(name, on_budget).await {
+        let outcome = match call.call(name, on_budget).await {
+            Ok(()) if kind == Kind::Upload => Outcome::Uploaded,
             Ok(()) => Outcome::Deleted,
-            Err(OpError::Api(ApiError::NotFound(_))) => Outcome::NotFound,
+            Err(OpError::Api(ApiError::NotFound(_))) if kind == Kind::Delete => Outcome::NotFound,
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) => {
                 match rate_wait_ms(retry_after_ms, attempt.min(5)) {
                     Some(wait) => {
@@ -194,7 +267,7 @@ pub async fn delete_all(
         attempt = 0;
         progress.done += 1;
         match &outcome {
-            Outcome::Deleted => progress.deleted += 1,
+            Outcome::Deleted | Outcome::Uploaded => progress.succeeded += 1,
             Outcome::NotFound => progress.not_found += 1,
             Outcome::Failed(e) => progress.failed.push((name.clone(), e.clone())),
             Outcome::Stopped => {}
@@ -353,7 +426,7 @@ mod tests {
         }]));
         let list = names(60);
         let (p, s, _) = run(&api, &clock, &list, &RunControl::default());
-        assert_eq!((p.deleted, p.done, s), (60, 60, RunState::Finished));
+        assert_eq!((p.succeeded, p.done, s), (60, 60, RunState::Finished));
         let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
         assert_eq!(sent, list, "every file once, in order");
         // 3 windows of 20: the last batch starts at 20 s, the bound for 60 calls.
@@ -375,7 +448,7 @@ mod tests {
             );
         let (p, s, _) = run(&api, &clock, &names(4), &RunControl::default());
         assert_eq!(
-            (p.deleted, p.not_found, p.failed.len(), s),
+            (p.succeeded, p.not_found, p.failed.len(), s),
             (2, 1, 1, RunState::Finished)
         );
         assert_eq!(p.failed[0].0, "f002.ps1");
@@ -386,7 +459,7 @@ mod tests {
         let clock = FakeClock::default();
         let api = FakeApi::new(&clock, 100).answer("f001.ps1", vec![limited(Some(3_000))]);
         let (p, _, _) = run(&api, &clock, &names(3), &RunControl::default());
-        assert_eq!(p.deleted, 3);
+        assert_eq!(p.succeeded, 3);
         let sent = api.sent.borrow();
         assert_eq!(sent.len(), 4);
         assert_eq!(
@@ -424,7 +497,7 @@ mod tests {
             &|_, st| states.borrow_mut().push(st),
             &|_| {},
         ));
-        assert_eq!((p.deleted, s), (4, RunState::Finished));
+        assert_eq!((p.succeeded, s), (4, RunState::Finished));
         assert!(states.borrow().contains(&RunState::NeedsSignIn));
         let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
         // f002 was refused (not deleted), then sent once more after the sign-in.
@@ -459,7 +532,7 @@ mod tests {
             "{s:?}"
         );
         assert_eq!(
-            (p.deleted, p.failed.len(), api.sent.borrow().len()),
+            (p.succeeded, p.failed.len(), api.sent.borrow().len()),
             (1, 1, 2)
         );
     }
@@ -479,5 +552,83 @@ mod tests {
         let (p, s, _) = run(&api, &clock, &names(5), &control);
         assert_eq!((p.done, s), (2, RunState::Canceled));
         assert_eq!(api.sent.borrow().len(), 2);
+    }
+
+    #[test]
+    fn an_upload_run_uploads_each_waits_out_a_429_and_counts_a_404_as_failed() {
+        let clock = FakeClock::default();
+        let control = RunControl::default();
+        let api = FakeApi::new(&clock, 100)
+            .answer("f000.ps1", vec![limited(Some(2_000))])
+            .answer("f001.ps1", vec![Err(ApiError::NotFound(None).into())]);
+        let ends = RefCell::new(Vec::new());
+        let (p, s) = futures::executor::block_on(run_all(
+            Files {
+                kind: Kind::Upload,
+                names: &names(3),
+                call: &Deletes(&api),
+            },
+            &clock,
+            &control,
+            &|name, st| {
+                if let FileState::Done(o) = st {
+                    ends.borrow_mut().push((name.to_string(), o));
+                }
+            },
+            &|_, _| {},
+            &|_| {},
+        ));
+        assert_eq!(s, RunState::Finished);
+        assert_eq!(
+            (p.kind, p.succeeded, p.not_found, p.failed.len()),
+            (Kind::Upload, 2, 0, 1)
+        );
+        let ends = ends.into_inner();
+        assert_eq!(ends[0], ("f000.ps1".into(), Outcome::Uploaded));
+        assert!(matches!(&ends[1].1, Outcome::Failed(_)));
+        let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
+        assert_eq!(sent, ["f000.ps1", "f000.ps1", "f001.ps1", "f002.ps1"]);
+    }
+
+    #[test]
+    fn an_upload_run_pauses_resumes_and_cancels_like_a_delete() {
+        let clock = FakeClock::default();
+        let control = RunControl::default();
+        let mut api = FakeApi::new(&clock, 100);
+        let ctl = control.clone();
+        let now = clock.now.clone();
+        // Paused after the first upload; resumed 5 s later; canceled after the third.
+        api.hook = Box::new(move |sent| match sent {
+            1 => ctl.pause(),
+            3 => ctl.cancel(),
+            _ => {}
+        });
+        let ctl = control.clone();
+        let states = RefCell::new(Vec::new());
+        let (p, s) = futures::executor::block_on(run_all(
+            Files {
+                kind: Kind::Upload,
+                names: &names(5),
+                call: &Deletes(&api),
+            },
+            &FakeClockView(
+                now,
+                Box::new(move |t| {
+                    if t >= 5_000 {
+                        ctl.resume();
+                    }
+                }),
+            ),
+            &control,
+            &|_, _| {},
+            &|p, st| states.borrow_mut().push((p.done, st)),
+            &|_| {},
+        ));
+        assert_eq!((p.succeeded, p.done, s), (3, 3, RunState::Canceled));
+        // The pause is reported with what was done before it.
+        assert!(states.borrow().contains(&(1, RunState::Paused)));
+        let sent = api.sent.borrow();
+        assert_eq!(sent.len(), 3, "nothing sent after the cancel");
+        assert!(sent[1].0 >= 5_000, "held while paused: {:?}", sent[1]);
     }
 }

@@ -102,11 +102,13 @@ impl PartialEq for Cancel {
     }
 }
 
-/// How a delete ended.
+/// How a delete (or, in a [`crate::bulk`] run, an upload) ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// 204 (or another 2xx).
     Deleted,
+    /// An upload's 200.
+    Uploaded,
     /// 404: not in the library (any more).
     NotFound,
     /// The person stopped the retries; nothing was removed.

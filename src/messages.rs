@@ -5,6 +5,7 @@ use mde_wire::ErrorDetail;
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
+use crate::bulk::Kind;
 use crate::delete_flow::Outcome;
 use crate::service::OpError;
 
@@ -76,6 +77,7 @@ pub fn needs_sign_in(e: &OpError) -> bool {
 pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
     match outcome {
         Outcome::Deleted => (Tone::Success, format!("Deleted {name}.")),
+        Outcome::Uploaded => upload_outcome(name, outcome),
         Outcome::NotFound => (
             Tone::Failure,
             format!("{name} was not found in the library; it may have been deleted already."),
@@ -99,21 +101,31 @@ pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
     }
 }
 
-/// The countdown while a 429 is waited out.
-pub fn rate_limited_text(name: &str, seconds_left: u64) -> String {
-    format!("Rate limited; retrying in {seconds_left} s to delete {name}.")
+/// A run's verbs: (infinitive, present participle, past).
+fn verbs(kind: Kind) -> (&'static str, &'static str, &'static str) {
+    match kind {
+        Kind::Delete => ("delete", "Deleting", "Deleted"),
+        Kind::Upload => ("upload", "Uploading", "Uploaded"),
+    }
 }
 
-/// A bulk run in progress: "Deleting 12 of 60, about 25 s left".
+/// The countdown while a 429 is waited out.
+pub fn rate_limited_text(kind: Kind, name: &str, seconds_left: u64) -> String {
+    let verb = verbs(kind).0;
+    format!("Rate limited; retrying in {seconds_left} s to {verb} {name}.")
+}
+
+/// A bulk run in progress: "Deleting 12 of 60, about 25 s left" (or "Uploading …").
 pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
     let current = (p.done + 1).min(p.total);
     let secs = eta_ms.div_ceil(1000);
-    let left = if secs >= 120 {
-        format!("about {} min left", secs.div_ceil(60))
-    } else {
-        format!("about {secs} s left")
+    let left = match secs {
+        // Nothing to go by yet (the first call, with budget to spare): no guess.
+        0 => String::new(),
+        1..120 => format!(", about {secs} s left"),
+        _ => format!(", about {} min left", secs.div_ceil(60)),
     };
-    format!("Deleting {current} of {}, {left}", p.total)
+    format!("{} {current} of {}{left}", verbs(p.kind).1, p.total)
 }
 
 /// Why a file cannot be uploaded as it is, in words that say what to do.
@@ -132,13 +144,14 @@ pub fn upload_problem(p: &crate::upload::Problem) -> String {
 }
 
 /// The outcome line of an upload.
-pub fn upload_outcome(name: &str, result: &Result<(), OpError>) -> (Tone, String) {
-    match result {
-        Ok(()) => (Tone::Success, format!("Uploaded {name}.")),
-        Err(e) => (
+pub fn upload_outcome(name: &str, ended: &Outcome) -> (Tone, String) {
+    match ended {
+        Outcome::Failed(e) => (
             Tone::Failure,
             format!("Could not upload {name}: {}", reason(e)),
         ),
+        Outcome::Stopped => (Tone::Progress, format!("Stopped; {name} was not uploaded.")),
+        _ => (Tone::Success, format!("Uploaded {name}.")),
     }
 }
 
@@ -201,7 +214,8 @@ pub fn bulk_status(
 
 /// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
 pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
-    let mut s = format!("Deleted {} of {} files", p.deleted, p.total);
+    let past = verbs(p.kind).2;
+    let mut s = format!("{past} {} of {} files", p.succeeded, p.total);
     match p.not_found {
         0 => {}
         1 => s += "; 1 was not found",
@@ -308,7 +322,7 @@ mod tests {
             "Deleting 12 of 60, about 10 min left"
         );
         p.done = 60;
-        p.deleted = 57;
+        p.succeeded = 57;
         p.not_found = 2;
         p.failed = vec![(
             "x.ps1".into(),
@@ -367,6 +381,40 @@ mod tests {
     }
 
     #[test]
+    fn an_upload_run_reads_as_uploads() {
+        let mut p = crate::bulk::Progress {
+            kind: Kind::Upload,
+            total: 5,
+            done: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            bulk_progress_text(&p, 1_500),
+            "Uploading 2 of 5, about 2 s left"
+        );
+        p.done = 5;
+        p.succeeded = 4;
+        p.failed = vec![("x.ps1".into(), ApiError::Forbidden(None).into())];
+        assert_eq!(bulk_summary(&p), "Uploaded 4 of 5 files; 1 failed.");
+        assert_eq!(
+            upload_outcome("a.ps1", &Outcome::Uploaded),
+            (Tone::Success, "Uploaded a.ps1.".into())
+        );
+        let (tone, text) = upload_outcome(
+            "a.ps1",
+            &Outcome::Failed(
+                ApiError::Status {
+                    status: 400,
+                    detail: None,
+                }
+                .into(),
+            ),
+        );
+        assert_eq!(tone, Tone::Failure);
+        assert!(text.starts_with("Could not upload a.ps1: "), "{text}");
+    }
+
+    #[test]
     fn countdown_and_stop_name_the_file() {
         assert_eq!(
             delete_outcome("a.sh", &Outcome::Stopped),
@@ -376,8 +424,12 @@ mod tests {
             )
         );
         assert_eq!(
-            rate_limited_text("a.sh", 12),
+            rate_limited_text(Kind::Delete, "a.sh", 12),
             "Rate limited; retrying in 12 s to delete a.sh."
+        );
+        assert_eq!(
+            rate_limited_text(Kind::Upload, "a.sh", 3),
+            "Rate limited; retrying in 3 s to upload a.sh."
         );
     }
 }

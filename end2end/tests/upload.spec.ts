@@ -113,3 +113,70 @@ test('an empty 200 (some tenants send one) reloads the list; several files go on
   expect(log.filter((r) => r.method === 'POST' && r.path === '/api/libraryfiles')).toHaveLength(2);
   expect(log.filter((r) => r.method === 'GET' && r.path === '/api/libraryfiles').length).toBeGreaterThanOrEqual(2);
 });
+
+const uploadRun = (page: Page) => page.getByRole('region', { name: 'Upload' });
+
+test('several uploads are one run: progress bar, Pause holds it, Cancel ends it; nothing is sent twice', async ({ page, request }) => {
+  await signIn(page);
+  await sim(request, 'DELETE', '/requests');
+  // Each upload held 700 ms by the API, so the run is still on its first file when Pause is pressed.
+  await sim(request, 'POST', '/faults', { method: 'POST', pathPrefix: '/api/libraryfiles', delayMs: 700, count: 3 });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles([file('a1.ps1', '1'), file('a2.ps1', '2'), file('a3.ps1', '3')]);
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  const region = uploadRun(page);
+  const bar = region.getByRole('progressbar', { name: 'Upload progress' });
+  await expect(bar).toHaveAttribute('aria-valuemax', '3');
+  await expect(region.getByRole('status')).toHaveText(/^Uploading 1 of 3(, about \d+ s left)?$/);
+  await region.getByRole('button', { name: 'Pause' }).click();
+  await expect(region.getByRole('status')).toHaveText('Paused after 1 of 3 files.');
+  await expect(bar).toHaveAttribute('aria-valuenow', '1');
+  await page.screenshot({ path: 'screenshots/upload-run-paused.png' });
+  // Paused: nothing more goes out, and the Upload dialog waits for the run.
+  await page.waitForTimeout(1200);
+  let log: Logged[] = await sim(request, 'GET', '/requests');
+  const posts = () => log.filter((r) => r.method === 'POST' && r.path === '/api/libraryfiles');
+  expect(posts()).toHaveLength(1);
+  await page.getByRole('button', { name: 'Upload' }).first().click();
+  await expect(dialog.getByText('A run is going on')).toBeVisible();
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles(file('later.ps1', 'x'));
+  await expect(dialog.getByRole('button', { name: 'Upload' })).toBeDisabled();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await region.getByRole('button', { name: 'Resume' }).click();
+  await expect(region.getByRole('status')).toContainText(/^Uploading 2 of 3/);
+  // Canceled while a2.ps1 is on its way: it completes, a3.ps1 is never sent.
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploading a2.ps1');
+  await region.getByRole('button', { name: 'Cancel' }).click();
+  await expect(region.getByRole('status')).toHaveText('Canceled. Uploaded 2 of 3 files; 1 not tried.');
+  log = await sim(request, 'GET', '/requests');
+  expect(posts()).toHaveLength(2);
+  await expect(page.getByRole('rowheader', { name: 'a2.ps1' })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'a3.ps1' })).toHaveCount(0);
+  const files: Entity[] = await sim(request, 'GET', '/files');
+  expect(files.map((f) => f.fileName).filter((n) => n.startsWith('a'))).toEqual(expect.arrayContaining(['a1.ps1', 'a2.ps1']));
+  expect(files.some((f) => f.fileName === 'a3.ps1')).toBe(false);
+  await region.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(region).toBeHidden();
+});
+
+test('a large upload shows its progress while the bytes go out', async ({ page, request }) => {
+  await signIn(page);
+  // The API holds the request 3 s before reading it: the browser's socket buffers fill and
+  // the rest of the 15 MB waits, so the upload reports progress short of 100 %.
+  await sim(request, 'POST', '/faults', { method: 'POST', pathPrefix: '/api/libraryfiles', delayMs: 3000 });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  const big = Buffer.alloc(15 * 1024 * 1024, 'a');
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles({ name: 'Big-Collector.ps1', mimeType: 'text/plain', buffer: big });
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  const line = page.locator('.outcomes [role=status]');
+  await expect(line).toContainText(/Uploading Big-Collector\.ps1: \d{1,2}%/);
+  const shown = Number((await line.textContent())!.match(/Big-Collector\.ps1: (\d+)%/)![1]);
+  expect(shown).toBeLessThan(100);
+  await page.screenshot({ path: 'screenshots/upload-progress.png' });
+  await expect(line).toContainText('Uploaded Big-Collector.ps1.', { timeout: 20_000 });
+  const files: Entity[] = await sim(request, 'GET', '/files');
+  expect(files.find((f) => f.fileName === 'Big-Collector.ps1')!.sha256).toBe(require('crypto').createHash('sha256').update(big).digest('hex'));
+});

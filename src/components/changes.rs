@@ -27,7 +27,7 @@ use web_sys::{Document, Element};
 use crate::activity::{now_iso, to_csv, to_json, Activity, Events};
 use crate::api::Upload;
 use crate::browser;
-use crate::bulk::{self, Progress, RunControl, RunState};
+use crate::bulk::{self, Kind, Progress, RunControl, RunState};
 use crate::components::dialog::ConfirmDelete;
 use crate::components::dom::el;
 use crate::components::outcomes::{announce, Outcome};
@@ -158,7 +158,7 @@ fn Changes(ctx: Context) -> impl IntoView {
                 FileState::Deleting(_) => None,
                 FileState::Waiting { seconds_left, .. } => Some((
                     Tone::Progress,
-                    rate_limited_text(name, *seconds_left),
+                    rate_limited_text(Kind::Delete, name, *seconds_left),
                     !bulk,
                 )),
                 FileState::Done(ended) => {
@@ -223,24 +223,62 @@ fn Changes(ctx: Context) -> impl IntoView {
     });
 
     let run = RwSignal::new_local(None::<BulkRun>);
+    // Starts a run (bulk delete or uploads) unless one is going on: one at a time, so two
+    // never share the rate budget or the page's progress section.
+    let run_service = service.clone();
+    let start_run = Rc::new(
+        move |kind: Kind, names: Vec<String>, queue: Rc<Vec<Upload>>| {
+            if names.is_empty()
+                || run.with_untracked(|r| r.as_ref().is_some_and(BulkRun::is_active))
+            {
+                return None;
+            }
+            let control = RunControl::default();
+            run.set(Some(BulkRun {
+                control: control.clone(),
+                progress: Progress {
+                    kind,
+                    total: names.len(),
+                    ..Progress::default()
+                },
+                state: RunState::Running,
+                eta_ms: run_service.eta_ms(names.len()),
+                queue,
+            }));
+            Some(control)
+        },
+    );
+    // What both kinds of run report: their progress, and a wait for a new sign-in.
+    let run_service = service.clone();
+    let run_report = Rc::new(move |started: u64| {
+        let svc = run_service.clone();
+        move |p: &Progress, state: RunState| {
+            if state == RunState::NeedsSignIn {
+                sign_in_needed.set(true);
+            }
+            let left = p.total.saturating_sub(p.done);
+            run.update(|r| {
+                if let Some(r) = r {
+                    r.progress = p.clone();
+                    let elapsed = crate::api::now_ms().saturating_sub(started);
+                    r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
+                    r.state = state;
+                }
+            });
+        }
+    });
+    let (upload_start_run, upload_run_report) = (start_run.clone(), run_report.clone());
+    let delete_run_service = service.clone();
+    let delete_run_tasks = tasks.clone();
+    let delete_run_refresh = refresh.clone();
     let start_bulk = UnsyncCallback::new(move |mut names: Vec<String>| {
         // In name order, once each (the SHA-256 lookup below searches them).
         names.sort();
         names.dedup();
-        if names.is_empty() || run.with_untracked(|r| r.as_ref().is_some_and(BulkRun::is_active)) {
+        let Some(control) = start_run(Kind::Delete, names.clone(), Rc::default()) else {
             return;
-        }
-        let svc = service.clone();
-        let control = RunControl::default();
-        run.set(Some(BulkRun {
-            control: control.clone(),
-            progress: Progress {
-                total: names.len(),
-                ..Progress::default()
-            },
-            state: RunState::Running,
-            eta_ms: svc.eta_ms(names.len()),
-        }));
+        };
+        let svc = delete_run_service.clone();
         // The SHA-256 of each, for its event.
         let mut shas = NameMap::default();
         files.with_untracked(|f| {
@@ -253,29 +291,12 @@ fn Changes(ctx: Context) -> impl IntoView {
             }
         });
         let file_report = file_report.clone();
-        let refresh = refresh.clone();
-        tasks.spawn(async move {
+        let refresh = delete_run_refresh.clone();
+        let report = run_report(crate::api::now_ms());
+        delete_run_tasks.spawn(async move {
             // Leaving mid-run would drop the rest of it: the browser asks first.
             let _leave = browser::LeaveWarning::new();
             let on_budget = move |w| on_budget.set(w);
-            let started = crate::api::now_ms();
-            let report = |p: &Progress, state: RunState| {
-                if state == RunState::NeedsSignIn {
-                    sign_in_needed.set(true);
-                }
-                let left = p.total.saturating_sub(p.done);
-                run.update(|r| {
-                    if let Some(r) = r {
-                        // Paused and NeedsSignIn reports carry no progress: keep the last.
-                        if !matches!(state, RunState::Paused | RunState::NeedsSignIn) {
-                            r.progress = p.clone();
-                            let elapsed = crate::api::now_ms().saturating_sub(started);
-                            r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
-                        }
-                        r.state = state;
-                    }
-                });
-            };
             let report_file = |name: &str, state: FileState| {
                 let sha = shas.get(name).map_or("", String::as_str);
                 file_report(name, sha, state, true);
@@ -295,6 +316,83 @@ fn Changes(ctx: Context) -> impl IntoView {
             }
         });
     });
+    // Uploads: the same run as a bulk delete (rate gate, pause, cancel, a new sign-in, the
+    // summary); each file's progress and outcome in its outcome line, its record in the trail.
+    let start_upload = UnsyncCallback::new(move |queue: Vec<Upload>| {
+        let names: Vec<String> = queue.iter().map(|u| u.file_name.clone()).collect();
+        let queue = Rc::new(queue);
+        let Some(control) = upload_start_run(Kind::Upload, names.clone(), queue.clone()) else {
+            return;
+        };
+        let uploads = Uploads {
+            svc: upload_service.clone(),
+            queue,
+            files,
+            outcomes,
+            shas: Default::default(),
+            reload: Default::default(),
+        };
+        let refresh = upload_refresh.clone();
+        let events = upload_events.clone();
+        let report = upload_run_report(crate::api::now_ms());
+        upload_tasks.spawn(async move {
+            let _leave = browser::LeaveWarning::new();
+            let on_budget = move |w| on_budget.set(w);
+            let report_file = |name: &str, state: FileState| {
+                let (tone, text) = match &state {
+                    FileState::Deleting(_) => (Tone::Progress, format!("Uploading {name}…")),
+                    FileState::Waiting { seconds_left, .. } => (
+                        Tone::Progress,
+                        rate_limited_text(Kind::Upload, name, *seconds_left),
+                    ),
+                    FileState::Done(ended) => {
+                        let (before, after) = uploads.shas(name);
+                        let record = Activity::uploaded(now_iso(), name, before, after, ended)
+                            .by(uploads.svc.session().account_name());
+                        events.emit(&record);
+                        trail.update(|t| t.push(record));
+                        upload_outcome(name, ended)
+                    }
+                };
+                line(outcomes, name, tone, text);
+            };
+            let files = bulk::Files {
+                kind: Kind::Upload,
+                names: &names,
+                call: &uploads,
+            };
+            bulk::run_all(
+                files,
+                &BrowserClock,
+                &control,
+                &report_file,
+                &report,
+                &on_budget,
+            )
+            .await;
+            // Some tenants answer an empty 200: the list is read again, once the run is done
+            // (a reload racing the next upload's merge would drop it).
+            if uploads.reload.get() {
+                refresh();
+            }
+        });
+    });
+    // Retry failed: the same kind of run over the files that failed.
+    let retry = UnsyncCallback::new(move |(kind, names): (Kind, Vec<String>)| match kind {
+        Kind::Delete => start_bulk.run(names),
+        Kind::Upload => {
+            let again = run.with_untracked(|r| {
+                r.as_ref().map_or_else(Vec::new, |r| {
+                    r.queue
+                        .iter()
+                        .filter(|u| names.contains(&u.file_name))
+                        .cloned()
+                        .collect()
+                })
+            });
+            start_upload.run(again);
+        }
+    });
     // Signed in again (through a popup, the page kept): a run waiting for it goes on.
     Effect::new(move |_| {
         if !sign_in_needed.get() {
@@ -306,100 +404,104 @@ fn Changes(ctx: Context) -> impl IntoView {
         }
     });
     // Shown in the shell: "Sign in again" keeps the page (a popup) while a run is going on.
-    Effect::new(move |_| {
-        run_active.set(run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
-    });
-
-    // Uploads, one after the other through the rate gate; each file's progress and outcome
-    // in its outcome line, its record in the trail.
-    let start_upload = UnsyncCallback::new(move |queue: Vec<Upload>| {
-        let svc = upload_service.clone();
-        let refresh = upload_refresh.clone();
-        let events = upload_events.clone();
-        upload_tasks.spawn(async move {
-            let on_budget = move |w| on_budget.set(w);
-            let mut reload = false;
-            for up in queue {
-                let name = up.file_name.clone();
-                let line = |tone, text| {
-                    announce(
-                        outcomes,
-                        Outcome {
-                            file: name.clone(),
-                            tone,
-                            text,
-                            cancelable: false,
-                        },
-                    )
-                };
-                line(Tone::Progress, format!("Uploading {name}…"));
-                let on_progress = |sent: u64, total: u64| {
-                    if total > 0 && sent < total {
-                        line(
-                            Tone::Progress,
-                            format!("Uploading {name}: {}%", sent * 100 / total),
-                        );
-                    }
-                };
-                let before = files.with_untracked(|f| {
-                    f.as_ref()?
-                        .0
-                        .iter()
-                        .find(|x| x.file_name.eq_ignore_ascii_case(&name))
-                        .map(|x| x.sha256.clone())
-                });
-                let answer = svc.upload(&up, &on_budget, &on_progress).await;
-                let after = match &answer {
-                    Ok(Some(entity)) => Some(entity.sha256.clone()),
-                    _ => None,
-                };
-                match &answer {
-                    // The entity joins the list in place of any file of that name.
-                    Ok(Some(entity)) => files.update(|f| {
-                        if let Some((list, _)) = f {
-                            let mut next = list.as_ref().clone();
-                            match next
-                                .iter()
-                                .position(|x| x.file_name.eq_ignore_ascii_case(&entity.file_name))
-                            {
-                                Some(i) => next[i] = entity.clone(),
-                                None => next.push(entity.clone()),
-                            }
-                            *list = Arc::new(next);
-                        }
-                    }),
-                    // Some tenants answer an empty 200: the list is read again, once the
-                    // queue is done (a reload racing the next upload's merge would drop it).
-                    Ok(None) => reload = true,
-                    Err(e) if needs_sign_in(e) => sign_in_needed.set(true),
-                    Err(_) => {}
-                }
-                let result = answer.map(|_| ());
-                let record = Activity::uploaded(
-                    now_iso(),
-                    &name,
-                    before,
-                    after,
-                    result.as_ref().map(|_| ()),
-                )
-                .by(svc.session().account_name());
-                events.emit(&record);
-                trail.update(|t| t.push(record));
-                let (tone, text) = upload_outcome(&name, &result);
-                line(tone, text);
-            }
-            if reload {
-                refresh();
-            }
-        });
-    });
+    let busy = Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
+    Effect::new(move |_| run_active.set(busy.get()));
 
     view! {
         <BulkBar selection=selection files=files run=run on_start=start_bulk/>
-        <BulkProgress run=run on_start=start_bulk/>
+        <BulkProgress run=run on_retry=retry/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
         <ActivityTrail trail=trail shown=show_activity toggle=activity_button/>
-        <UploadDialog shown=show_upload files=files on_upload=start_upload/>
+        <UploadDialog shown=show_upload files=files busy=busy on_upload=start_upload/>
+    }
+}
+
+/// Announces `text` in `name`'s outcome line.
+fn line(outcomes: RwSignal<Vec<Outcome>>, name: &str, tone: Tone, text: String) {
+    announce(
+        outcomes,
+        Outcome {
+            file: name.to_string(),
+            tone,
+            text,
+            cancelable: false,
+        },
+    );
+}
+
+/// An upload run's call for each file: sends it with its progress in its outcome line; the
+/// entity the API answers joins the list.
+struct Uploads {
+    svc: LibraryService,
+    queue: Rc<Vec<Upload>>,
+    files: LoadedList,
+    outcomes: RwSignal<Vec<Outcome>>,
+    /// Each uploaded file's SHA-256 before and after, for its record.
+    shas: std::cell::RefCell<NameMap<(Option<String>, Option<String>)>>,
+    /// An empty 200 came: the list is read again at the end.
+    reload: std::cell::Cell<bool>,
+}
+
+impl Uploads {
+    /// The SHA-256 in the list now of the file of that name (the API's names ignore case).
+    fn listed_sha(&self, name: &str) -> Option<String> {
+        self.files.with_untracked(|f| {
+            f.as_ref()?
+                .0
+                .iter()
+                .find(|x| x.file_name.eq_ignore_ascii_case(name))
+                .map(|x| x.sha256.clone())
+        })
+    }
+
+    /// Before and after an upload of `name`; a failed one changed nothing.
+    fn shas(&self, name: &str) -> (Option<String>, Option<String>) {
+        match self.shas.borrow().get(name) {
+            Some(pair) => pair.clone(),
+            None => (self.listed_sha(name), None),
+        }
+    }
+}
+
+impl bulk::FileCall for Uploads {
+    fn call<'a>(
+        &'a self,
+        name: &'a str,
+        on_budget: &'a dyn Fn(Option<u64>),
+    ) -> futures::future::LocalBoxFuture<'a, Result<(), crate::service::OpError>> {
+        Box::pin(async move {
+            let Some(up) = self.queue.iter().find(|u| u.file_name == name) else {
+                return Ok(());
+            };
+            let on_progress = |sent: u64, total: u64| {
+                if total > 0 && sent < total {
+                    let text = format!("Uploading {name}: {}%", sent * 100 / total);
+                    line(self.outcomes, name, Tone::Progress, text);
+                }
+            };
+            let before = self.listed_sha(name);
+            let entity = self.svc.upload(up, on_budget, &on_progress).await?;
+            let after = entity.as_ref().map(|e| e.sha256.clone());
+            match entity {
+                // The entity joins the list in place of any file of that name.
+                Some(entity) => self.files.update(|f| {
+                    if let Some((list, _)) = f {
+                        let mut next = list.as_ref().clone();
+                        match next
+                            .iter()
+                            .position(|x| x.file_name.eq_ignore_ascii_case(&entity.file_name))
+                        {
+                            Some(i) => next[i] = entity,
+                            None => next.push(entity),
+                        }
+                        *list = Arc::new(next);
+                    }
+                }),
+                None => self.reload.set(true),
+            }
+            self.shas.borrow_mut().insert(name, (before, after));
+            Ok(())
+        })
     }
 }
 
@@ -414,6 +516,8 @@ pub struct BulkRun {
     pub state: RunState,
     /// Time the rest needs at the configured limits.
     pub eta_ms: u64,
+    /// An upload run's files (for Retry failed); empty for a delete.
+    pub queue: Rc<Vec<Upload>>,
 }
 
 impl BulkRun {
@@ -480,7 +584,10 @@ pub fn BulkBar(
     let parts = StoredValue::new_local(None::<(Element, Element, Confirm)>);
     Effect::new(move |_| {
         let count = selection.with(Selection::len);
-        let busy = run.with(|r| r.as_ref().is_some_and(BulkRun::is_active));
+        let (busy, deleting) = run.with(|r| match r.as_ref().filter(|r| r.is_active()) {
+            Some(r) => (true, r.progress.kind == Kind::Delete),
+            None => (false, false),
+        });
         let Some(root) = root.get() else { return };
         if parts.with_value(Option::is_none) {
             let Some(doc) = root.owner_document() else {
@@ -525,8 +632,8 @@ pub fn BulkBar(
             };
             parts.set_value(Some((shown, open, confirm)));
         }
-        // Shown while files are ticked (or a run goes on).
-        root.set_hidden(count == 0 && !busy);
+        // Shown while files are ticked (or a bulk delete goes on, its files unticked one by one).
+        root.set_hidden(count == 0 && !deleting);
         parts.with_value(|p| {
             if let Some((shown, open, _)) = p {
                 shown.set_text_content(Some(&format!("{count} selected")));
@@ -610,8 +717,8 @@ struct Shown {
 pub fn BulkProgress(
     /// The run.
     run: RwSignal<Option<BulkRun>, LocalStorage>,
-    /// Starts a run over the failed names again.
-    on_start: UnsyncCallback<Vec<String>>,
+    /// Starts a run of that kind over the failed names again.
+    on_retry: UnsyncCallback<(Kind, Vec<String>)>,
 ) -> impl IntoView {
     let root = NodeRef::<html::Section>::new();
     let parts = StoredValue::new_local(None::<Shown>);
@@ -626,7 +733,6 @@ pub fn BulkProgress(
             if parts.with_value(Option::is_none) {
                 let bar = el(&doc, "div", "bar", "");
                 attr(&bar, "role", "progressbar");
-                attr(&bar, "aria-label", "Bulk delete progress");
                 attr(&bar, "aria-valuemin", "0");
                 let fill = el(&doc, "span", "", "");
                 let _ = bar.append_child(&fill);
@@ -646,6 +752,12 @@ pub fn BulkProgress(
             parts.with_value(|p| {
                 let Some(p) = p else { return };
                 let (done, total) = (r.progress.done, r.progress.total);
+                let what = match r.progress.kind {
+                    Kind::Delete => "Bulk delete",
+                    Kind::Upload => "Upload",
+                };
+                attr(&root, "aria-label", what);
+                attr(&p.bar, "aria-label", &format!("{what} progress"));
                 attr(&p.bar, "aria-valuemax", &total.to_string());
                 attr(&p.bar, "aria-valuenow", &done.to_string());
                 // Through the CSSOM: a `style` attribute is inline style, which the CSP refuses.
@@ -689,10 +801,13 @@ pub fn BulkProgress(
                 "pause" => r.control.pause(),
                 "resume" => r.control.resume(),
                 "cancel" => r.control.cancel(),
-                "retry" => return Some(r.progress.failed.iter().map(|(n, _)| n.clone()).collect()),
+                "retry" => {
+                    let names = r.progress.failed.iter().map(|(n, _)| n.clone()).collect();
+                    return Some((r.progress.kind, names));
+                }
                 _ => {}
             }
-            None::<Vec<String>>
+            None
         });
         match act.as_str() {
             // Shown at once: the run itself notices a pause only before its next call, which
@@ -709,11 +824,11 @@ pub fn BulkProgress(
             "dismiss" => run.set(None),
             _ => {}
         }
-        if let Some(names) = retry {
-            on_start.run(names);
+        if let Some(again) = retry {
+            on_retry.run(again);
         }
     };
-    view! { <section class="bulk-run" aria-label="Bulk delete" hidden node_ref=root on:click=on_click></section> }
+    view! { <section class="bulk-run" hidden node_ref=root on:click=on_click></section> }
 }
 
 /// The Activity section: every change while the page is open, newest first, with its time,
@@ -798,6 +913,8 @@ fn UploadDialog(
     shown: RwSignal<bool>,
     /// The list as loaded: names already taken.
     files: LoadedList,
+    /// While a run (bulk delete or uploads) goes on: uploads wait for it.
+    busy: Memo<bool>,
     /// Uploads these, one after the other.
     on_upload: UnsyncCallback<Vec<Upload>>,
 ) -> impl IntoView {
@@ -849,14 +966,19 @@ fn UploadDialog(
         picked.update(|p| {
             for i in 0..n {
                 let f = js_sys::Reflect::get_u32(&list, i).unwrap_or_default();
-                if !f.is_undefined() {
-                    p.push(f);
+                if f.is_undefined() {
+                    continue;
                 }
+                // Picked again under the same name: the newer pick replaces it, so a run
+                // never holds two files of one name.
+                let name = js::get(&f, "name");
+                p.retain(|old| js::get(old, "name") != name);
+                p.push(f);
             }
         });
     };
     let upload = move |_| {
-        if !ready() {
+        if !ready() || busy.get_untracked() {
             return;
         }
         let queue = picked.with_untracked(|p| {
@@ -924,6 +1046,9 @@ fn UploadDialog(
                 </label>
             </div>
             <ul class="picked">{list}</ul>
+            <p class="note" hidden=move || !busy.get()>
+                "A run is going on: upload once it ends (its progress is on the page)."
+            </p>
             <label>
                 "Description"
                 <input type="text" prop:value=move || description.get() on:input:target=move |ev| description.set(ev.target().value())/>
@@ -941,7 +1066,7 @@ fn UploadDialog(
                 "Overwrite if it exists"
             </label>
             <div class="buttons">
-                <button type="button" class="primary" disabled=move || !ready() on:click=upload>"Upload"</button>
+                <button type="button" class="primary" disabled=move || !ready() || busy.get() on:click=upload>"Upload"</button>
                 <button type="button" on:click=move |_| shown.set(false)>"Cancel"</button>
             </div>
         </dialog>
