@@ -57,6 +57,11 @@ const rows = [
   { label: 'Sort: header click → paint', get: (r) => r?.sort?.median, f: fmt.ms, target: '≤ 50 ms', ok: within(50) },
   { label: 'Scroll: median frame', get: (r) => r?.scroll?.median, f: fmt.ms, target: '≤ 16.7 ms (1 frame)', ok: frames(1) },
   { label: 'Scroll: p95 frame', get: (r) => r?.scroll?.p95, f: fmt.ms, target: '≤ 33 ms (2 frames)', ok: frames(2) },
+  // Where a scroll frame's time goes (the renderer's counters): why a p95 lands on one or two
+  // frames. Shown for information.
+  { label: 'Scroll: script a frame', get: (r) => r?.scroll?.work?.script, f: fmt.ms, target: '—', ratio: false },
+  { label: 'Scroll: style + layout a frame', get: (r) => (num(r?.scroll?.work?.style) === null ? null
+    : r.scroll.work.style + r.scroll.work.layout), f: fmt.ms, target: '—', ratio: false },
   { label: 'Rows in the DOM (most at once)', get: (r) => r?.rowsInDom, f: fmt.n, target: '≤ 200', ok: (v) => v <= 200 },
   { label: 'Rows rebuilt by a one-row scroll', get: (r) => r?.rowsRebuilt?.added, f: fmt.n,
     target: '≤ 2 (ideal 1)', ok: (v) => v <= 2 },

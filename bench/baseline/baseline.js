@@ -141,6 +141,13 @@ function row(pos, i) {
   const tr = document.createElement('tr');
   tr.setAttribute('aria-rowindex', String(pos + 2));
   tr.fileIndex = i;
+  // The app's selection checkbox (bulk delete).
+  const pick = document.createElement('td');
+  pick.className = 'pick';
+  const check = document.createElement('input');
+  check.type = 'checkbox';
+  check.setAttribute('aria-label', `Select ${name}`);
+  pick.append(check);
   const th = text('th', 'name', name, name);
   th.scope = 'row';
   const params = parameters(f);
@@ -159,6 +166,7 @@ function row(pos, i) {
   del.setAttribute('aria-label', `Delete ${name}`);
   actions.append(del);
   tr.append(
+    pick,
     th,
     text('td', 'type', fileType(name)),
     text('td', 'description', description, description),

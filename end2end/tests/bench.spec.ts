@@ -175,29 +175,39 @@ function oneRowScrolls(page: Page) {
 }
 
 /**
- * Bytes of every WebAssembly.Memory in the page. The app keeps its memory in module scope,
- * out of reach of page script, so the DevTools protocol finds the objects by prototype.
+ * Before any page script: notes every WebAssembly.Memory an instance exports. The app keeps
+ * its memory in module scope, out of reach of page script; the DevTools protocol's
+ * `Runtime.queryObjects` found it by prototype until it was seen never to answer (Chromium 156,
+ * the app with its on-demand chunk loader). The chunk imports the main module's memory, so a
+ * set counts it once.
  */
-async function wasmMemory(page: Page): Promise<number | null> {
-  const cdp = await page.context().newCDPSession(page);
-  const measure = (async () => {
-    const proto = await cdp.send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' });
-    const found = await cdp.send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId! });
-    const sum = await cdp.send('Runtime.callFunctionOn', {
-      objectId: found.objects.objectId!,
-      functionDeclaration: 'function () { return this.reduce((s, m) => s + m.buffer.byteLength, 0); }',
-      returnByValue: true,
-    });
-    return sum.result.value as number;
-  })();
-  // `Runtime.queryObjects` was seen never to answer (Chromium 156, the app with its on-demand
-  // chunk loader): the figure is then n/a rather than the benchmark hanging.
-  const limit = new Promise<null>((resolve) => setTimeout(() => resolve(null), 15_000));
-  try {
-    return await Promise.race([measure, limit]);
-  } finally {
-    void cdp.detach().catch(() => {});
+function noteWasmMemories() {
+  const seen = new Set<WebAssembly.Memory>();
+  const note = <T,>(result: T): T => {
+    const r = result as unknown as WebAssembly.Instance | WebAssembly.WebAssemblyInstantiatedSource;
+    const instance = r instanceof WebAssembly.Instance ? r : r?.instance;
+    for (const v of Object.values(instance?.exports ?? {})) if (v instanceof WebAssembly.Memory) seen.add(v);
+    return result;
+  };
+  const wasm = WebAssembly as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  for (const name of ['instantiate', 'instantiateStreaming']) {
+    const original = wasm[name];
+    wasm[name] = function (this: unknown, ...args: unknown[]) {
+      return original.apply(this, args).then(note);
+    };
   }
+  Object.defineProperty(globalThis, '__benchWasmMemories', { value: seen });
+}
+
+/** Bytes of every WebAssembly.Memory the page's instances export (see noteWasmMemories). */
+async function wasmMemory(page: Page): Promise<number | null> {
+  return page.evaluate(() => {
+    const seen = (globalThis as { __benchWasmMemories?: Set<WebAssembly.Memory> }).__benchWasmMemories;
+    if (!seen) return null;
+    let sum = 0;
+    for (const m of seen) sum += m.buffer.byteLength;
+    return sum;
+  });
 }
 
 /** What a first visit downloads (the list aside), compressed as scripts/size.sh counts it. */
@@ -261,7 +271,24 @@ async function bench(page: Page, target: Target) {
     sort.push(await nextMeasure(page, 'mde:sort', seen, missing));
   }
 
+  // Where a scroll frame's time goes, from the renderer's own counters (seconds, summed).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const counters = async () => Object.fromEntries(
+    (await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await counters();
   const scroll = await scrollThrough(page);
+  const after = await counters();
+  const perFrame = (k: string) => ((after[k] - before[k]) * 1000) / scroll.intervals.length;
+  const scrollWork = {
+    script: perFrame('ScriptDuration'),
+    style: perFrame('RecalcStyleDuration'),
+    layout: perFrame('LayoutDuration'),
+    task: perFrame('TaskDuration'),
+  };
+  console.log(`[bench] ${target.name} scroll work a frame: script ${ms(scrollWork.script)}, style`
+    + ` ${ms(scrollWork.style)}, layout ${ms(scrollWork.layout)}, all tasks ${ms(scrollWork.task)}`);
+  await cdp.detach();
   expect(scroll.end).toBeGreaterThanOrEqual(scroll.span - 1);
   await expect(page.locator(ROWS).last()).toBeVisible();
   const rebuilt = await oneRowScrolls(page);
@@ -272,7 +299,7 @@ async function bench(page: Page, target: Target) {
     sort: stats(sort),
     scroll: {
       frames: frames.runs, rowsPerFrame: scroll.rowsPerFrame,
-      median: frames.median, p95: frames.p95, max: frames.max,
+      median: frames.median, p95: frames.p95, max: frames.max, work: scrollWork,
     },
     rowsInDom: Math.max(rowsAfterLoad, scroll.most),
     rowsRebuilt: {
@@ -290,6 +317,7 @@ async function bench(page: Page, target: Target) {
 async function memory(browser: Browser, target: Target, pageErrors: string[]) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1400, height: 900 } });
   try {
+    await context.addInitScript(noteWasmMemories);
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     if (target.name === 'baseline') await serveBaseline(page);
