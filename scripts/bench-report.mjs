@@ -187,7 +187,9 @@ targets count whole frames (a 60 Hz frame reads 16.6 to 16.8 ms).
 - **Sort**: a click on each column header in turn (ascending), all 10,000 entries.
 - **Scroll**: one \`page.evaluate\` moves \`.table-scroll\` from top to bottom in
   ${bench.app?.scroll?.frames ?? 'n/a'} steps, one a frame, about ${Math.round(bench.app?.scroll?.rowsPerFrame ?? 0)} rows each (a fast scrollbar drag);
-  intervals between \`requestAnimationFrame\` timestamps.
+  intervals between \`requestAnimationFrame\` timestamps. Where a frame's time goes: the
+  renderer's own counters (DevTools \`Performance.getMetrics\`: \`ScriptDuration\`,
+  \`RecalcStyleDuration\`, \`LayoutDuration\`) over the whole scroll, divided by its frames.
 - **Rows in the DOM**: \`table.library tbody tr:not(.spacer)\`, the most seen after a load and
   in any frame of the scroll.
 - **Rows rebuilt**: a \`MutationObserver\` on the \`tbody\` counts \`tr\` elements inserted when the
@@ -195,8 +197,11 @@ targets count whole frames (a 60 Hz frame reads 16.6 to 16.8 ms).
 - **Memory**: a fresh page in a browser context (and renderer) of its own, after one load, one
   scroll through the table and a forced GC (\`--js-flags=--expose-gc\`):
   \`performance.memory.usedJSHeapSize\` (\`--enable-precise-memory-info\`), and the byte length of
-  every \`WebAssembly.Memory\` in the page, found through the DevTools protocol
-  (\`Runtime.queryObjects\`), since the app keeps its memory out of page script's reach.
+  every \`WebAssembly.Memory\` the page's instances export, noted by a script that runs before
+  the page's own (it wraps \`WebAssembly.instantiate\` and \`instantiateStreaming\`), since the
+  app keeps its memory out of page script's reach. The chunk shares the main module's memory,
+  counted once. (The DevTools \`Runtime.queryObjects\` call used before never answered once the
+  app had its chunk loader.)
 - **First load**: gzip level 9 and brotli quality 11 (both with node's zlib, as
   \`scripts/size.sh\` counts) of the files a first visit downloads, before \`config.json\` and
   the list.

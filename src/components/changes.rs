@@ -25,7 +25,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
 use crate::activity::{now_iso, to_csv, to_json, Activity, Events};
-use crate::api::Upload;
+use crate::api::{ApiError, Upload};
 use crate::browser;
 use crate::bulk::{self, Kind, Progress, RunControl, RunState};
 use crate::components::dialog::ConfirmDelete;
@@ -470,8 +470,9 @@ impl bulk::FileCall for Uploads {
         on_budget: &'a dyn Fn(Option<u64>),
     ) -> futures::future::LocalBoxFuture<'a, Result<(), crate::service::OpError>> {
         Box::pin(async move {
+            // The run's names are the queue's, so this finds it.
             let Some(up) = self.queue.iter().find(|u| u.file_name == name) else {
-                return Ok(());
+                return Err(ApiError::Body(format!("{name} is not in this upload")).into());
             };
             let on_progress = |sent: u64, total: u64| {
                 if total > 0 && sent < total {
