@@ -23,6 +23,22 @@ test('10,000 entries load through @odata.nextLink paging into a windowed table',
     const log = await (await request.get(`${baseURL}/_sim/requests`)).json();
     const gets = log.filter((r: { method: string; path: string }) => r.method === 'GET' && r.path === '/api/libraryfiles');
     expect(gets.map((r: { query: string | null }) => r.query)).toEqual([null, '$skip=2500', '$skip=5000', '$skip=7500']);
+
+    // "Select all shown" takes all 10,000, and a filter narrows what it takes.
+    const all = page.getByRole('checkbox', { name: 'Select all shown' });
+    await all.check();
+    await expect(page.getByText(`${N} selected`)).toBeVisible();
+    await page.getByRole('button', { name: `Delete selected (${N})` }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete ${N} files?` });
+    await expect(dialog.getByLabel(`Type ${N} to confirm`)).toBeVisible();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await all.uncheck();
+    // Nothing ticked: the selection's bar goes.
+    await expect(page.getByRole('button', { name: /^Delete selected/ })).toBeHidden();
+    await page.getByRole('searchbox', { name: 'Filter' }).fill('Script-0000');
+    await expect(page.getByText(`Showing 10 of ${N} files`)).toBeVisible();
+    await all.check();
+    await expect(page.getByText('10 selected')).toBeVisible();
     expect(pageErrors).toEqual([]);
   } finally {
     await request.post(`${baseURL}/_sim/page-size`, { data: { pageSize: null } });
