@@ -14,15 +14,21 @@ pub fn start_page() -> bool {
     if crate::auth::popup::hand_back() {
         return true;
     }
-    let own_page = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("meta[name=mde-library-admin]")
-                .ok()
-                .flatten()
-        })
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let own_page = doc
+        .query_selector("meta[name=mde-library-admin]")
+        .ok()
+        .flatten()
         .is_some();
     if own_page {
+        // The page is the panel's alone: no margin around it. Set here (through the CSSOM,
+        // which the CSP allows) rather than in a stylesheet of its own, which cost the first
+        // load 190 bytes; style/main.css styles nothing outside the panel.
+        if let Some(body) = doc.body() {
+            let _ = body.style().set_property("margin", "0");
+        }
         leptos::mount::mount_to_body(|| App(AppProps::builder().build()));
     }
     own_page

@@ -14,6 +14,10 @@ pub const FORBIDDEN_HELP: &str = "You lack Library.Manage: the app's token needs
     Library.Manage permission (WindowsDefenderATP API, admin consent), and your account needs a \
     Defender role that can manage security settings to change the live response library.";
 
+/// The part of the panel that changes the library (a chunk loaded on demand) did not load.
+pub const CHANGES_UNAVAILABLE: &str =
+    "Could not load the delete and upload tools (the network, or a newer version). Reload the page.";
+
 /// Whether an outcome is good news or needs attention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tone {

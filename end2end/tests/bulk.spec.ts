@@ -70,6 +70,36 @@ test('ticked files go in one paced run: typed confirmation, progress, summary; e
   ]);
 });
 
+test('a chunk that cannot load (gone after a deploy, or altered on the way) is said in words; the next click tries again', async ({ page, expectConsoleErrors }) => {
+  // The loader logs why; the page itself must not die.
+  expectConsoleErrors(/status of 404|integrity|Failed to fetch|TypeError/);
+  await signIn(page);
+  const chunk = /-chunk-[0-9a-f]{16}\.wasm$/;
+  // 1. Gone: a deploy replaced it while this page was open.
+  await page.route(chunk, (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.getByRole('button', { name: 'Delete mac_collect.sh' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Could not load the delete and upload tools' });
+  await expect(alert).toHaveText('Could not load the delete and upload tools (the network, or a newer version). Reload the page.');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await page.screenshot({ path: shots('chunk-unavailable') });
+  // 2. Altered: the bytes differ from the build's, so its integrity check refuses them.
+  await page.unroute(chunk);
+  await page.route(chunk, async (route) => {
+    const real = await route.fetch();
+    const body = Buffer.from(await real.body());
+    body[body.length - 1] ^= 1;
+    await route.fulfill({ response: real, body });
+  });
+  await page.getByRole('checkbox', { name: 'Select mac_collect.sh' }).check();
+  await expect(alert).toBeVisible();
+  await expect(page.getByRole('button', { name: /Delete selected/ })).toHaveCount(0);
+  // 3. Served as built: the same click works, and the message is gone.
+  await page.unroute(chunk);
+  await page.getByRole('button', { name: 'Delete mac_collect.sh' }).click();
+  await expect(page.getByRole('dialog', { name: /Delete mac_collect\.sh/ })).toBeVisible();
+  await expect(alert).toHaveCount(0);
+});
+
 test('"Select all shown" takes the filtered rows; a 404 counts as not found, a 500 as failed, Retry failed sends it again', async ({ page, request, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(404, 500));
   await signIn(page);

@@ -187,3 +187,28 @@ test('a delete waiting in the rate gate is never sent after a sign-out', async (
   const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
   expect(deletes.map((r) => r.path)).toEqual(['/api/libraryfiles/Clear-TempFolders.ps1']);
 });
+
+test('the on-demand loader is checked against the build: altered, it does not run (an altered chunk: bulk.spec.ts)', async ({ page, expectConsoleErrors }) => {
+  expectConsoleErrors(/integrity|Failed to fetch|TypeError|SRI/);
+  // The loader the glue imports: preloaded with its digest, so the page does not start on
+  // altered bytes (nor runs them).
+  let ran = false;
+  await page.exposeFunction('__alteredLoaderRan', () => { ran = true; });
+  await page.route(/-loader-[0-9a-f]{16}\.js$/, async (route) => {
+    const real = await route.fetch();
+    await route.fulfill({ response: real, body: `${await real.text()}\nwindow.__alteredLoaderRan();` });
+  });
+  const blocked: string[] = [];
+  page.on('console', (m) => { if (/integrity/.test(m.text())) blocked.push(m.text()); });
+  await page.goto('/');
+  await expect.poll(() => blocked.length).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  expect(ran).toBe(false);
+  // As built (and not from the cache, which kept the altered answer), the page starts. The
+  // altered chunk is bulk.spec.ts's case.
+  await page.unroute(/-loader-[0-9a-f]{16}\.js$/);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});

@@ -91,10 +91,16 @@ pub enum Loading {
     Started,
     /// Drawn.
     Mounted(Mounted),
+    /// The chunk did not load; the next request for it tries again.
+    Failed,
 }
 
+/// The chunk could not be fetched or instantiated: the network failed, its integrity check
+/// failed, or a deploy replaced it since the page was opened. A later call tries again.
+pub type LoadError = leptos::wasm_split::SplitLoaderError;
+
 /// Loads deleting (on demand in the Trunk build) and mounts it into `ctx.slot`.
-pub async fn load(ctx: Context) -> Mounted {
+pub async fn load(ctx: Context) -> Result<Mounted, LoadError> {
     #[cfg(feature = "split")]
     {
         mount(ctx).await
@@ -105,12 +111,21 @@ pub async fn load(ctx: Context) -> Mounted {
     }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-fn mount(ctx: Context) -> Mounted {
+// `fallible`: a chunk that fails to load is an `Err` for the panel to report. Leptos' own
+// `#[lazy]` panics instead, and a panic aborts the whole wasm module: the page would die on
+// the first Delete click after every deploy that replaced the chunk.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(changes, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn mount(ctx: Context) -> Result<Mounted, LoadError> {
     let slot = ctx.slot.clone();
-    Mounted(Box::new(leptos::mount::mount_to(slot, move || {
-        view! { <Changes ctx=ctx/> }
-    })))
+    Ok(Mounted(Box::new(leptos::mount::mount_to(
+        slot,
+        move || {
+            view! { <Changes ctx=ctx/> }
+        },
+    ))))
 }
 
 /// Owns the deletes: the report every file's outcome goes through, the single delete and its

@@ -18,7 +18,7 @@ use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::delete_flow::FileState;
 use crate::listing::{Selection, Sort};
-use crate::messages::{needs_sign_in, reason};
+use crate::messages::{needs_sign_in, reason, CHANGES_UNAVAILABLE};
 use crate::names::NameMap;
 use crate::perf;
 use crate::service::{LibraryService, OpError};
@@ -147,10 +147,19 @@ pub fn LibraryPanel(
         let Some(slot) = changes_slot.get() else {
             return;
         };
+        if changes.with_value(|c| matches!(c, Some(Loading::Failed))) {
+            changes.set_value(None);
+            return;
+        }
         if !wanted || changes.with_value(Option::is_some) {
             return;
         }
         changes.set_value(Some(Loading::Started));
+        // A failed load's message (below) goes when the load is tried again.
+        slot.set_text_content(None);
+        slot.set_class_name("changes");
+        let _ = slot.remove_attribute("role");
+        let failed = slot.clone();
         let ctx = Context {
             slot: slot.into(),
             service: changes_service.clone(),
@@ -170,8 +179,22 @@ pub fn LibraryPanel(
             refresh: std::rc::Rc::new(refresh),
         };
         changes_tasks.spawn(async move {
-            let mounted = changes::load(ctx).await;
-            changes.set_value(Some(Loading::Mounted(mounted)));
+            match changes::load(ctx).await {
+                Ok(mounted) => changes.set_value(Some(Loading::Mounted(mounted))),
+                // Said in the slot, and what asked for it is let go (the ticks stay). The
+                // effect's next run, which these sets cause, only clears `Failed`: the
+                // person's next Delete, tick, Upload or Activity tries again, rather than a
+                // loop of failing fetches.
+                Err(_) => {
+                    changes.set_value(Some(Loading::Failed));
+                    confirm.set(None);
+                    show_activity.set(false);
+                    show_upload.set(false);
+                    failed.set_text_content(Some(CHANGES_UNAVAILABLE));
+                    failed.set_class_name("changes load-error");
+                    let _ = failed.set_attribute("role", "alert");
+                }
+            }
         });
     });
 
@@ -212,6 +235,7 @@ pub fn LibraryPanel(
                 // demand, like its reactive parts: 2 KB of the first load as a `view!`).
                 <button type="button" data-act="activity" data-activity="">"Activity"</button>
             </div>
+            // Where the chunk mounts; if it cannot load, the message saying so.
             <div class="changes" node_ref=changes_slot></div>
             <Outcomes outcomes=outcomes states=states budget_note=budget_note/>
             // A plain match on a signal, not a resource under Transition + Suspend: the
