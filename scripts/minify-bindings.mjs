@@ -185,14 +185,16 @@ if (dropped.length) {
 }
 writeFileSync(join(dir, jsFile), js);
 
-// Subresource integrity of the two rewritten files.
-const sri = (f) => 'sha384-' + createHash('sha384').update(readFileSync(join(dir, f))).digest('base64');
+// Subresource integrity of the two rewritten files, in the digest index.html asks for
+// (`data-integrity`: SHA-256 here).
+const sri = (f, alg) => `"${alg}-` + createHash(alg).update(readFileSync(join(dir, f))).digest('base64') + '"';
 let html = readFileSync(join(dir, 'index.html'), 'utf8');
 for (const f of [wasmFile, jsFile]) {
-  const re = new RegExp(`(href="?/?${f.replace(/[.]/g, '\\.')}"?[^>]*?integrity=)"?sha384-[A-Za-z0-9+/=]+"?`);
-  const alt = new RegExp(`(integrity=)"?sha384-[A-Za-z0-9+/=]+"?([^>]*?href="?/?${f.replace(/[.]/g, '\\.')})`);
-  if (re.test(html)) html = html.replace(re, `$1${sri(f)}`);
-  else if (alt.test(html)) html = html.replace(alt, `$1${sri(f)}$2`);
+  const re = new RegExp(`(href="?/?${f.replace(/[.]/g, '\\.')}"?[^>]*?integrity=)"?(sha256|sha384|sha512)-[A-Za-z0-9+/=]+"?`);
+  const alt = new RegExp(`(integrity=)"?(sha256|sha384|sha512)-[A-Za-z0-9+/=]+"?([^>]*?href="?/?${f.replace(/[.]/g, '\\.')})`);
+  let m;
+  if ((m = html.match(re))) html = html.replace(re, `$1${sri(f, m[2])}`);
+  else if ((m = html.match(alt))) html = html.replace(alt, `$1${sri(f, m[2])}$3`);
   else throw new Error(`minify-bindings: no integrity attribute for ${f} in index.html`);
 }
 writeFileSync(join(dir, 'index.html'), html);

@@ -41,13 +41,20 @@ if (/wasmBindings|TrunkApplicationStarted|\bbindings\b/.test(html)) {
 }
 
 const loader = readdirSync(dir).find((f) => /^mde-library-admin-loader-[0-9a-f]{16}\.js$/.test(f));
+// Whatever the loader is called, the glue must not import a module this check did not find.
+const glueFile = readdirSync(dir).find((f) => /^mde-library-admin-[0-9a-f]{1,16}\.js$/.test(f));
+const imports = glueFile ? [...readFileSync(join(dir, glueFile), 'utf8').matchAll(/from\s*"\.\/([^"]+)"/g)].map((m) => m[1]) : [];
+const unchecked = imports.filter((f) => f !== loader);
+if (unchecked.length) throw new Error(`page-bootstrap: the glue imports ${unchecked.join(', ')}, which nothing preloads with its integrity`);
 if (loader) {
   // Beside the glue's own modulepreload, with the same URL prefix and CORS mode.
   const glue = /<link\s[^>]*?href="?(\/?)mde-library-admin-[0-9a-f]{1,16}\.js"?[^>]*?rel="?modulepreload"?[^>]*>/;
   const m = html.match(glue);
   if (!m) throw new Error('page-bootstrap: no modulepreload of the glue in index.html');
   const sri = 'sha256-' + createHash('sha256').update(readFileSync(join(dir, loader))).digest('base64');
-  html = html.replace(m[0], `${m[0]}<link crossorigin href=${m[1]}${loader} integrity=${sri} rel=modulepreload>`);
+  html = html.replace(m[0], `${m[0]}<link crossorigin href="${m[1]}${loader}" integrity="${sri}" rel=modulepreload>`);
 }
+// Trunk passes its own `data-integrity` option through to the page; it means nothing there.
+html = html.replace(/\s+data-integrity="?\w+"?/g, '');
 writeFileSync(file, html);
 console.log(`page-bootstrap: start script trimmed${loader ? `; ${loader} preloaded with its integrity` : ''}`);

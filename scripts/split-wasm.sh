@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Trunk post_build step 1: loads the app's #[lazy] functions on demand.
+# Trunk post_build step 1: loads the app's split functions on demand.
 #
 # The first load has a hard budget (150 KB gzip); bulk delete and the features after it do
-# not fit in it. Leptos' #[lazy] marks a function as a split point; wasm-split-cli (from
+# not fit in it. `#[wasm_split(..)]` (wasm_split_helpers, re-exported by Leptos as
+# `leptos::wasm_split`; `fallible`, so a chunk that fails to load is an error the panel
+# shows, not an abort) marks a function as a split point; wasm-split-cli (from
 # crates.io: wasm_split_cli_support) cuts each one, with the code only it uses, into a wasm
 # chunk that __wasm_split.js fetches the first time the function is called.
 #

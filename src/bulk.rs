@@ -11,7 +11,8 @@
 //!   the same file again; a wait too long to sit through pauses the run;
 //! - a sign-in that only the person can renew: the run pauses on that file until
 //!   [`RunControl::signed_in`], then sends it;
-//! - 403: stops, because every other file would fail the same way.
+//! - 403, or a portal session that only a reload renews: stops, because every other file
+//!   would fail the same way.
 //!
 //! [`RunControl`] pauses, resumes and cancels from the page. Progress goes to a callback.
 
@@ -248,8 +249,7 @@ pub async fn run_all(
                 }
                 continue;
             }
-            Err(OpError::Api(ApiError::Forbidden(d))) => {
-                let e = OpError::Api(ApiError::Forbidden(d));
+            Err(e) if stops_the_run(&e) => {
                 report_file(name, FileState::Done(Outcome::Failed(e.clone())));
                 progress.done += 1;
                 progress.failed.push((name.clone(), e.clone()));
@@ -289,6 +289,15 @@ pub fn eta_ms(gate_ms: u64, done: usize, elapsed_ms: u64, left: usize) -> u64 {
         elapsed_ms / done as u64
     };
     gate_ms.max(per_call * left as u64)
+}
+
+/// Every other file would fail the same way: no permission (403), or a portal session
+/// that only reloading the page renews (proxy mode).
+fn stops_the_run(e: &OpError) -> bool {
+    matches!(
+        e,
+        OpError::Api(ApiError::Forbidden(_)) | OpError::Auth(AuthError::PortalSession)
+    )
 }
 
 fn needs_new_sign_in(e: &OpError) -> bool {
@@ -630,5 +639,21 @@ mod tests {
         let sent = api.sent.borrow();
         assert_eq!(sent.len(), 3, "nothing sent after the cancel");
         assert!(sent[1].0 >= 5_000, "held while paused: {:?}", sent[1]);
+    }
+
+    #[test]
+    fn an_expired_portal_session_stops_the_run_with_the_reason() {
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100)
+            .answer("f001.ps1", vec![Err(AuthError::PortalSession.into())]);
+        let (p, s, _) = run(&api, &clock, &names(5), &RunControl::default());
+        assert!(
+            matches!(&s, RunState::Stopped(why) if why.contains("Reload the page")),
+            "{s:?}"
+        );
+        assert_eq!(
+            (p.succeeded, p.failed.len(), api.sent.borrow().len()),
+            (1, 1, 2)
+        );
     }
 }

@@ -200,14 +200,15 @@ function noteWasmMemories() {
 }
 
 /** Bytes of every WebAssembly.Memory the page's instances export (see noteWasmMemories). */
-async function wasmMemory(page: Page): Promise<number | null> {
-  return page.evaluate(() => {
+async function wasmMemory(page: Page, target: Target): Promise<number | null> {
+  return page.evaluate((app) => {
     const seen = (globalThis as { __benchWasmMemories?: Set<WebAssembly.Memory> }).__benchWasmMemories;
-    if (!seen) return null;
+    // The app always has one; none seen would mean the note missed it, not an empty heap.
+    if (!seen || (seen.size === 0 && app)) return null;
     let sum = 0;
     for (const m of seen) sum += m.buffer.byteLength;
     return sum;
-  });
+  }, target.name === 'app');
 }
 
 /** What a first visit downloads (the list aside), compressed as scripts/size.sh counts it. */
@@ -330,7 +331,7 @@ async function memory(browser: Browser, target: Target, pageErrors: string[]) {
       (globalThis as { gc?: () => void }).gc?.();
       return (performance as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? null;
     });
-    return { jsHeap, wasmMemory: await wasmMemory(page) };
+    return { jsHeap, wasmMemory: await wasmMemory(page, target) };
   } finally {
     await context.close();
   }

@@ -90,14 +90,25 @@ test('a chunk that cannot load (gone after a deploy, or altered on the way) is s
     body[body.length - 1] ^= 1;
     await route.fulfill({ response: real, body });
   });
+  let refused = 0;
+  page.on('console', (m) => { if (/integrity/.test(m.text())) refused++; });
   await page.getByRole('checkbox', { name: 'Select mac_collect.sh' }).check();
+  // The browser refused the altered bytes, and the page says so (again: the retry cleared it).
+  await expect.poll(() => refused).toBeGreaterThan(0);
   await expect(alert).toBeVisible();
   await expect(page.getByRole('button', { name: /Delete selected/ })).toHaveCount(0);
-  // 3. Served as built: the same click works, and the message is gone.
+  // 3. Served as built: with the file still ticked, Upload tries again; the message goes,
+  // the tick was kept, and nothing asked for earlier pops up.
   await page.unroute(chunk);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  const upload = page.getByRole('dialog', { name: 'Upload to the library' });
+  await expect(upload).toBeVisible();
+  await expect(alert).toHaveCount(0);
+  await expect(page.getByText('1 selected')).toBeVisible();
+  await upload.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await page.getByRole('button', { name: 'Delete mac_collect.sh' }).click();
   await expect(page.getByRole('dialog', { name: /Delete mac_collect\.sh/ })).toBeVisible();
-  await expect(alert).toHaveCount(0);
 });
 
 test('"Select all shown" takes the filtered rows; a 404 counts as not found, a 500 as failed, Retry failed sends it again', async ({ page, request, expectConsoleErrors }) => {

@@ -202,10 +202,13 @@ test('the on-demand loader is checked against the build: altered, it does not ru
   page.on('console', (m) => { if (/integrity/.test(m.text())) blocked.push(m.text()); });
   await page.goto('/');
   await expect.poll(() => blocked.length).toBeGreaterThan(0);
+  // Settled: nothing fetched it again and ran it a moment later.
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(500);
   await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
   expect(ran).toBe(false);
-  // As built (and not from the cache, which kept the altered answer), the page starts. The
-  // altered chunk is bulk.spec.ts's case.
+  // As built (the browser's cache cleared, so nothing altered can be reused), the page
+  // starts. The altered chunk is bulk.spec.ts's case.
   await page.unroute(/-loader-[0-9a-f]{16}\.js$/);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.clearBrowserCache');

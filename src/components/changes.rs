@@ -1,13 +1,14 @@
-//! Changing the library: deleting one file (its confirmation dialog and workflow) and many
-//! (the selection's bar, the typed confirmation, a run's progress, controls and summary).
+//! Changing the library: deleting one file (its confirmation dialog and workflow), deleting
+//! or uploading many (the selection's bar, the typed confirmation, the Upload dialog, a run's
+//! progress, controls and summary), and the activity trail.
 //! The workflows are [`crate::delete_flow`] and [`crate::bulk`]; this starts them and renders
 //! their state, and every file's outcome goes through one report (row, outcome line, event).
 //!
-//! Loaded on demand: [`load`] is a split point (`#[lazy]` in the Trunk build, feature
-//! `split`), so this code and the workflows' are a wasm chunk fetched the first time a
-//! Delete button is pressed or a file is ticked, outside the first load's budget (measured:
-//! bulk delete alone weighed 19.8 KB gzip). Everything it needs from the panel comes in one
-//! [`Context`].
+//! Loaded on demand: [`load`] is a split point (`wasm_split`, fallible, in the Trunk build,
+//! feature `split`), so this code and the workflows' are a wasm chunk fetched the first time
+//! a Delete button is pressed, a file is ticked, or Upload or Activity is opened, outside the
+//! first load's budget (measured: bulk delete alone weighed 19.8 KB gzip). Everything it
+//! needs from the panel comes in one [`Context`].
 //!
 //! The bulk parts are drawn with the DOM, like the rows: the same markup as `view!` trees
 //! measured several KB more. Each part is built once; an effect sets its texts and
@@ -46,7 +47,7 @@ use crate::upload;
 /// The list as last loaded, with its count of unreadable entries (the panel's).
 pub type LoadedList = RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>;
 
-/// What deleting needs from the panel.
+/// What changing the library needs from the panel.
 pub struct Context {
     /// Where the bulk parts and the dialog go.
     pub slot: web_sys::HtmlElement,
@@ -99,7 +100,7 @@ pub enum Loading {
 /// failed, or a deploy replaced it since the page was opened. A later call tries again.
 pub type LoadError = leptos::wasm_split::SplitLoaderError;
 
-/// Loads deleting (on demand in the Trunk build) and mounts it into `ctx.slot`.
+/// Loads this chunk (on demand in the Trunk build) and mounts it into `ctx.slot`.
 pub async fn load(ctx: Context) -> Result<Mounted, LoadError> {
     #[cfg(feature = "split")]
     {
@@ -267,15 +268,28 @@ fn Changes(ctx: Context) -> impl IntoView {
     let run_service = service.clone();
     let run_report = Rc::new(move |started: u64| {
         let svc = run_service.clone();
+        // Time spent paused or waiting for a sign-in is not the run's pace.
+        let held_since = std::cell::Cell::new(None::<u64>);
+        let held_ms = std::cell::Cell::new(0u64);
         move |p: &Progress, state: RunState| {
             if state == RunState::NeedsSignIn {
                 sign_in_needed.set(true);
+            }
+            let now = crate::api::now_ms();
+            let held = matches!(state, RunState::Paused | RunState::NeedsSignIn);
+            match (held, held_since.get()) {
+                (true, None) => held_since.set(Some(now)),
+                (false, Some(t)) => {
+                    held_since.set(None);
+                    held_ms.set(held_ms.get() + now.saturating_sub(t));
+                }
+                _ => {}
             }
             let left = p.total.saturating_sub(p.done);
             run.update(|r| {
                 if let Some(r) = r {
                     r.progress = p.clone();
-                    let elapsed = crate::api::now_ms().saturating_sub(started);
+                    let elapsed = now.saturating_sub(started).saturating_sub(held_ms.get());
                     r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
                     r.state = state;
                 }
@@ -985,10 +999,16 @@ fn UploadDialog(
                 if f.is_undefined() {
                     continue;
                 }
-                // Picked again under the same name: the newer pick replaces it, so a run
-                // never holds two files of one name.
-                let name = js::get(&f, "name");
-                p.retain(|old| js::get(old, "name") != name);
+                // Picked again under the same name (the API's names ignore case): the newer
+                // pick replaces it, so a run never holds two files of one name.
+                let name = |f: &wasm_bindgen::JsValue| {
+                    js::get(f, "name")
+                        .as_string()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase()
+                };
+                let new = name(&f);
+                p.retain(|old| name(old) != new);
                 p.push(f);
             }
         });

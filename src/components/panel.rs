@@ -140,10 +140,14 @@ pub fn LibraryPanel(
     let changes_tasks = tasks.clone();
     let changes_service = service.clone();
     Effect::new(move |_| {
-        let wanted = confirm.with(Option::is_some)
-            || selection.with(|s| !s.is_empty())
-            || show_activity.get()
-            || show_upload.get();
+        // All four read (no `||` short cut), so each one's change runs this again.
+        let asked = [
+            confirm.with(Option::is_some),
+            selection.with(|s| !s.is_empty()),
+            show_activity.get(),
+            show_upload.get(),
+        ];
+        let wanted = asked.contains(&true);
         let Some(slot) = changes_slot.get() else {
             return;
         };
