@@ -29,6 +29,18 @@ for (const re of streams) glue = glue.replace(re, '');
 if (/IntoUnderlying|ReadableStreamType/.test(glue)) {
   throw new Error('split-names: wasm-streams glue left after removing it (wasm-bindgen output changed?)');
 }
+// wasm-bindgen's long warnings, shortened (the first load counts every byte): both
+// deprecated-parameter branches never run here (index.html, embed.js and the chunk loader
+// pass the object form), and the MIME fallback keeps working with a shorter word.
+const warnings = [
+  ["'using deprecated parameters for `initSync()`; pass a single object instead'", "'initSync(): pass { module }'"],
+  ["'using deprecated parameters for the initialization function; pass a single object instead'", "'init(): pass { module_or_path }'"],
+  ['"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"', '"wasm not served as application/wasm; loading it without streaming:"'],
+];
+for (const [long, short] of warnings) {
+  if (glue.includes(long)) glue = glue.split(long).join(short);
+  else console.log(`split-names: wasm-bindgen's warning ${long.slice(0, 40)}… not found (its glue changed); left as is`);
+}
 let loader = readFileSync(loaderFile, 'utf8');
 // The glue's `import * as x from "./__wasm_split.js"`; the same string is also the key of the
 // wasm's import module in the imports object, which must stay.

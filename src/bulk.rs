@@ -80,6 +80,11 @@ impl RunControl {
         self.with(|f| f.canceled = true);
     }
 
+    /// Whether the run was asked to end (it ends before its next call).
+    pub fn is_canceled(&self) -> bool {
+        self.with(|f| f.canceled)
+    }
+
     /// The person signed in again: the run goes on where it stopped.
     pub fn signed_in(&self) {
         self.with(|f| f.needs_sign_in = false);

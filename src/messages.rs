@@ -216,6 +216,15 @@ pub fn bulk_status(
     }
 }
 
+/// A run canceled while a file is on its way: "Canceling after the file on its way; 1 of 3
+/// files done."
+pub fn bulk_canceling(p: &crate::bulk::Progress) -> String {
+    format!(
+        "Canceling after the file on its way; {} of {} files done.",
+        p.done, p.total
+    )
+}
+
 /// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
 pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
     let past = verbs(p.kind).2;

@@ -150,6 +150,9 @@ test('several uploads are one run: progress bar, Pause holds it, Cancel ends it;
   // Canceled while a2.ps1 is on its way: it completes, a3.ps1 is never sent.
   await expect(page.locator('.outcomes [role=status]')).toContainText('Uploading a2.ps1');
   await region.getByRole('button', { name: 'Cancel' }).click();
+  // Said at once, while a2.ps1 is still on its way; nothing more to press until it ends.
+  await expect(region.getByRole('status')).toHaveText('Canceling after the file on its way; 1 of 3 files done.');
+  await expect(region.getByRole('button')).toHaveCount(0);
   await expect(region.getByRole('status')).toHaveText('Canceled. Uploaded 2 of 3 files; 1 not tried.');
   log = await sim(request, 'GET', '/requests');
   expect(posts()).toHaveLength(2);

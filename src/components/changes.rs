@@ -36,8 +36,8 @@ use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended
 use crate::js;
 use crate::listing::Selection;
 use crate::messages::{
-    bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in, rate_limited_text, reason,
-    upload_outcome, upload_problem, Tone,
+    bulk_canceling, bulk_confirm_names, bulk_status, delete_outcome, needs_sign_in,
+    rate_limited_text, reason, upload_outcome, upload_problem, Tone,
 };
 use crate::names::NameMap;
 use crate::service::LibraryService;
@@ -795,21 +795,29 @@ pub fn BulkProgress(
                     let pct = format!("{}%", done * 100 / total.max(1));
                     let _ = fill.style().set_property("width", &pct);
                 }
-                p.status
-                    .set_text_content(Some(&bulk_status(&r.progress, &r.state, r.eta_ms)));
                 let active = r.is_active();
-                let paused = r.state == RunState::Paused;
+                // Canceled, with a file still on its way (a large upload can take a while):
+                // said at once, and nothing more to press until it ends.
+                let canceling = active && r.control.is_canceled();
+                let status = if canceling {
+                    bulk_canceling(&r.progress)
+                } else {
+                    bulk_status(&r.progress, &r.state, r.eta_ms)
+                };
+                p.status.set_text_content(Some(&status));
+                let (ended, controls) = (!active, active && !canceling);
+                let paused = controls && r.state == RunState::Paused;
                 p.buttons.set_text_content(None);
                 for (show, act, text) in [
-                    (active && !paused, "pause", "Pause"),
+                    (controls && !paused, "pause", "Pause"),
                     (paused, "resume", "Resume"),
-                    (active, "cancel", "Cancel"),
+                    (controls, "cancel", "Cancel"),
                     (
-                        !active && !r.progress.failed.is_empty(),
+                        ended && !r.progress.failed.is_empty(),
                         "retry",
                         "Retry failed",
                     ),
-                    (!active, "dismiss", "Dismiss"),
+                    (ended, "dismiss", "Dismiss"),
                 ] {
                     if show {
                         let _ = p.buttons.append_child(&button(&doc, "", act, text));
@@ -852,6 +860,8 @@ pub fn BulkProgress(
                 }
             }),
             "dismiss" => run.set(None),
+            // Redrawn at once as canceling (see above).
+            "cancel" => run.update(|_| {}),
             _ => {}
         }
         if let Some(again) = retry {
