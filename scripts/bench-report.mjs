@@ -57,7 +57,7 @@ const rows = [
   { label: 'Sort: header click → paint', get: (r) => r?.sort?.median, f: fmt.ms, target: '≤ 50 ms', ok: within(50) },
   { label: 'Scroll: median frame', get: (r) => r?.scroll?.median, f: fmt.ms, target: '≤ 16.7 ms (1 frame)', ok: frames(1) },
   { label: 'Scroll: p95 frame', get: (r) => r?.scroll?.p95, f: fmt.ms, target: '≤ 33 ms (2 frames)', ok: frames(2) },
-  { label: 'Scroll: frames over one frame (of 400)', get: (r) => r?.scroll?.late, f: fmt.n, target: '≤ 20 (5 %)',
+  { label: 'Scroll: frames over one frame (of 400, median pass)', get: (r) => r?.scroll?.late, f: fmt.n, target: '≤ 20 (5 %)',
     ok: (v) => v <= 20, ratio: false },
   // Where a scroll frame's time goes (the renderer's counters): why a p95 lands on one or two
   // frames. Shown for information.
@@ -189,7 +189,10 @@ targets count whole frames (a 60 Hz frame reads 16.6 to 16.8 ms).
 - **Sort**: a click on each column header in turn (ascending), all 10,000 entries.
 - **Scroll**: one \`page.evaluate\` moves \`.table-scroll\` from top to bottom in
   ${bench.app?.scroll?.frames ?? 'n/a'} steps, one a frame, about ${Math.round(bench.app?.scroll?.rowsPerFrame ?? 0)} rows each (a fast scrollbar drag);
-  intervals between \`requestAnimationFrame\` timestamps. Where a frame's time goes: the
+  intervals between \`requestAnimationFrame\` timestamps; ${bench.app?.scroll?.passes?.length ?? 'n/a'} passes, their
+  frames pooled for the median and p95, and the count of frames over one frame (over 25 ms)
+  that of the median pass (one pass's count swung from 10 to 100 between runs of one build
+  on this machine). Where a frame's time goes: the
   renderer's own counters (DevTools \`Performance.getMetrics\`: \`ScriptDuration\`,
   \`RecalcStyleDuration\`, \`LayoutDuration\`) over the whole scroll, divided by its frames.
 - **Rows in the DOM**: \`table.library tbody tr:not(.spacer)\`, the most seen after a load and
@@ -216,7 +219,7 @@ ${spread('render', (r) => r?.render)}
 ${spread('filter keystroke', (r) => r?.filter)}
 ${spread('sort', (r) => r?.sort)}
 
-Scroll frames, app: median ${bench.app?.scroll ? fmt.ms(bench.app.scroll.median) : 'n/a'}, p95 ${bench.app?.scroll ? fmt.ms(bench.app.scroll.p95) : 'n/a'}, worst ${bench.app?.scroll ? fmt.ms(bench.app.scroll.max) : 'n/a'}; baseline: median ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.median) : 'n/a'}, p95 ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.p95) : 'n/a'}, worst ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.max) : 'n/a'}.
+Scroll frames, app: median ${bench.app?.scroll ? fmt.ms(bench.app.scroll.median) : 'n/a'}, p95 ${bench.app?.scroll ? fmt.ms(bench.app.scroll.p95) : 'n/a'}, worst ${bench.app?.scroll ? fmt.ms(bench.app.scroll.max) : 'n/a'}; baseline: median ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.median) : 'n/a'}, p95 ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.p95) : 'n/a'}, worst ${bench.baseline?.scroll ? fmt.ms(bench.baseline.scroll.max) : 'n/a'}. Frames over one frame in each pass, app: ${bench.app?.scroll?.passes?.join(', ') ?? 'n/a'}; baseline: ${bench.baseline?.scroll?.passes?.join(', ') ?? 'n/a'}.
 
 ## First load by file (bytes)
 
