@@ -20,9 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
-use futures::future::LocalBoxFuture;
-
-use crate::delete_flow::{rate_wait_ms, Clock, DeleteApi, FileState, Outcome};
+use crate::delete_flow::{rate_wait_ms, Clock, FileCall, FileState, Outcome};
 use crate::messages::reason;
 use crate::service::OpError;
 
@@ -136,29 +134,6 @@ pub enum Kind {
     Upload,
 }
 
-/// The one call a run makes for a file: [`Deletes`] or the page's uploads.
-pub trait FileCall {
-    /// Sends it; `on_budget` hears the rate gate's waits. `Ok` when done as asked.
-    fn call<'a>(
-        &'a self,
-        name: &'a str,
-        on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<(), OpError>>;
-}
-
-/// Deleting each file by name.
-pub struct Deletes<'a>(pub &'a dyn DeleteApi);
-
-impl FileCall for Deletes<'_> {
-    fn call<'a>(
-        &'a self,
-        name: &'a str,
-        on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<(), OpError>> {
-        self.0.delete(name, on_budget)
-    }
-}
-
 /// What a run has done so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
@@ -176,9 +151,9 @@ pub struct Progress {
     pub failed: Vec<(String, OpError)>,
 }
 
-/// Deletes `names` one after the other: [`run_all`] with [`Deletes`].
+/// Deletes `names` one after the other: [`run_all`] with the service's `DELETE`.
 pub async fn delete_all(
-    api: &dyn DeleteApi,
+    api: &dyn FileCall,
     clock: &dyn Clock,
     names: &[String],
     control: &RunControl,
@@ -186,11 +161,10 @@ pub async fn delete_all(
     report: &dyn Fn(&Progress, RunState),
     on_budget: &dyn Fn(Option<u64>),
 ) -> (Progress, RunState) {
-    let call = Deletes(api);
     let files = Files {
         kind: Kind::Delete,
         names,
-        call: &call,
+        call: api,
     };
     run_all(files, clock, control, report_file, report, on_budget).await
 }
@@ -364,8 +338,8 @@ mod tests {
         }
     }
 
-    impl DeleteApi for FakeApi {
-        fn delete<'a>(
+    impl FileCall for FakeApi {
+        fn call<'a>(
             &'a self,
             name: &'a str,
             _on_budget: &'a dyn Fn(Option<u64>),
@@ -580,7 +554,7 @@ mod tests {
             Files {
                 kind: Kind::Upload,
                 names: &names(3),
-                call: &Deletes(&api),
+                call: &api,
             },
             &clock,
             &control,
@@ -623,7 +597,7 @@ mod tests {
             Files {
                 kind: Kind::Upload,
                 names: &names(5),
-                call: &Deletes(&api),
+                call: &api,
             },
             &FakeClockView(
                 now,

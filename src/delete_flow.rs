@@ -60,18 +60,20 @@ impl Clock for BrowserClock {
     }
 }
 
-/// The one call the workflow makes.
-pub trait DeleteApi {
-    /// `DELETE` the file; `on_budget` hears the rate gate's waits (`Some(until_ms)`, `None`).
-    fn delete<'a>(
+/// The one call a workflow makes for a file. The service's is its `DELETE` (this module and
+/// [`crate::bulk::delete_all`]); an upload run supplies its own (`components::changes`).
+pub trait FileCall {
+    /// Sends it; `on_budget` hears the rate gate's waits (`Some(until_ms)`, `None`). `Ok`
+    /// when done as asked.
+    fn call<'a>(
         &'a self,
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
     ) -> LocalBoxFuture<'a, Result<(), OpError>>;
 }
 
-impl DeleteApi for LibraryService {
-    fn delete<'a>(
+impl FileCall for LibraryService {
+    fn call<'a>(
         &'a self,
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
@@ -149,7 +151,7 @@ impl FileState {
 /// backoff; at most [`MAX_RATE_RETRIES`] times; a wait over five minutes is left to the
 /// person) and reports each state to `report`, the last one `Done`.
 pub async fn delete_file(
-    api: &dyn DeleteApi,
+    api: &dyn FileCall,
     clock: &dyn Clock,
     name: &str,
     cancel: &Cancel,
@@ -162,7 +164,7 @@ pub async fn delete_file(
             break Outcome::Stopped;
         }
         report(FileState::Deleting(cancel.clone()));
-        let wait = match api.delete(name, on_budget).await {
+        let wait = match api.call(name, on_budget).await {
             Ok(()) => break Outcome::Deleted,
             Err(OpError::Api(ApiError::NotFound(_))) => break Outcome::NotFound,
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. }))
@@ -253,8 +255,8 @@ mod tests {
         }
     }
 
-    impl DeleteApi for FakeApi {
-        fn delete<'a>(
+    impl FileCall for FakeApi {
+        fn call<'a>(
             &'a self,
             _name: &'a str,
             _on_budget: &'a dyn Fn(Option<u64>),

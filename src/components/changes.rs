@@ -492,7 +492,7 @@ impl Uploads {
     }
 }
 
-impl bulk::FileCall for Uploads {
+impl delete_flow::FileCall for Uploads {
     fn call<'a>(
         &'a self,
         name: &'a str,
