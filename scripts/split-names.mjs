@@ -66,7 +66,8 @@ if (LOADER_IMPORT.test(glue)) {
   loader = await squeeze(loader);
   const name = `mde-library-admin-loader-${hash16(loader)}.js`;
   writeFileSync(join(dir, name), loader);
-  glue = glue.replace(LOADER_IMPORT, `from "./${name}"`);
+  // Every import of it: one per split point's glue.
+  glue = glue.replace(new RegExp(LOADER_IMPORT.source, 'g'), `from "./${name}"`);
   written.push(name);
 } else if (chunks.length) {
   throw new Error('split-names: chunks were split off but the glue does not import their loader');

@@ -101,6 +101,29 @@ pub fn is_framed() -> bool {
     }
 }
 
+/// Whether the page is in a frame whose sign-in popup could never hand its answer back: a
+/// frame of another site (storage and `BroadcastChannel` are partitioned by top-level site),
+/// told by `location.ancestorOrigins` where the browser has it (Chromium, Safari), or a frame
+/// whose storage the browser refuses.
+pub fn cross_site_frame() -> bool {
+    if !is_framed() {
+        return false;
+    }
+    let Ok(w) = window() else { return false };
+    if w.session_storage().is_err() {
+        return true;
+    }
+    let own = location_origin();
+    let ancestors = crate::js::get(&w.location().into(), "ancestorOrigins");
+    let n = crate::js::get(&ancestors, "length").as_f64().unwrap_or(0.0) as u32;
+    (0..n).any(|i| {
+        js_sys::Reflect::get_u32(&ancestors, i)
+            .ok()
+            .and_then(|o| o.as_string())
+            .is_some_and(|o| crate::url::certainly_cross_site(&o, &own))
+    })
+}
+
 /// Reloads the page (after the portal's session expired, in `proxy` mode).
 pub fn reload() {
     if let Ok(w) = window() {

@@ -10,10 +10,6 @@ use crate::config::{parse_config, AuthConfig};
 /// Starts the panel for `index.html`; returns `false` on a page that is not the panel's own
 /// (`embed.js` loads the same module into a portal's page, which then calls [`mount`]).
 pub fn start_page() -> bool {
-    // The sign-in popup, back from the provider: hand the answer over, start nothing.
-    if crate::auth::popup::hand_back() {
-        return true;
-    }
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return false;
     };
@@ -22,6 +18,11 @@ pub fn start_page() -> bool {
         .ok()
         .flatten()
         .is_some();
+    // The sign-in popup, back from the provider on the panel's own page (never a portal's
+    // page that loads the module for mount()): hand the answer over, start no panel.
+    if own_page && crate::auth::popup::hand_back() {
+        return true;
+    }
     if own_page {
         // The page is the panel's alone: no margin around it. Set here (through the CSSOM,
         // which the CSP allows) rather than in a stylesheet of its own, which cost the first

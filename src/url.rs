@@ -61,6 +61,26 @@ pub fn host_of(url: &str) -> Option<&str> {
     (!host.is_empty()).then_some(host)
 }
 
+/// Whether two origins are certainly of different sites (scheme and registrable domain;
+/// ports do not count), as browsers key storage partitions by. Without the public suffix
+/// list a registrable domain is at least the host's last two labels, so hosts whose last two
+/// labels differ are of different sites; an IP address or a one-label host is a site of its
+/// own. Hosts that share their last two labels are not said to differ (they may, under a
+/// suffix such as `github.io`), so this errs towards trying.
+pub fn certainly_cross_site(a: &str, b: &str) -> bool {
+    let scheme = |u: &str| u.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    let site = |u: &str| {
+        let host = host_of(u)?.to_ascii_lowercase();
+        let ip = host.starts_with('[') || host.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+        let labels: Vec<&str> = host.trim_end_matches('.').rsplit('.').take(2).collect();
+        Some(if ip { host.clone() } else { labels.join(".") })
+    };
+    match (scheme(a), scheme(b), site(a), site(b)) {
+        (Some(sa), Some(sb), Some(ha), Some(hb)) => sa != sb || ha != hb,
+        _ => false,
+    }
+}
+
 /// Whether `url` is `http://` to this machine: the one place plain HTTP is acceptable.
 pub fn is_loopback_http(url: &str) -> bool {
     url.get(..7)
@@ -103,6 +123,35 @@ pub fn is_defender_api_origin(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cross_site_is_scheme_or_registrable_domain_never_the_port() {
+        let cross = [
+            ("http://127.0.0.1:8799", "http://localhost:8800"),
+            ("https://contoso.com", "https://contoso.net"),
+            ("https://portal.contoso.com", "https://panel.fabrikam.com"),
+            ("http://portal.contoso.com", "https://portal.contoso.com"),
+            ("http://127.0.0.1:1", "http://127.0.0.2:1"),
+            ("http://[::1]:1", "http://localhost:1"),
+        ];
+        for (a, b) in cross {
+            assert!(certainly_cross_site(a, b), "{a} {b}");
+            assert!(certainly_cross_site(b, a), "{b} {a}");
+        }
+        let same = [
+            ("http://127.0.0.1:8799", "http://127.0.0.1:8800"),
+            ("https://portal.contoso.com", "https://panel.contoso.com"),
+            ("https://contoso.com", "https://admin.CONTOSO.com."),
+            ("http://localhost:1", "http://localhost:2"),
+            // Sharing the last two labels: not said to differ (co.uk, github.io: unknown).
+            ("https://a.contoso.co.uk", "https://b.fabrikam.co.uk"),
+            // Unreadable: not said to differ.
+            ("null", "https://contoso.com"),
+        ];
+        for (a, b) in same {
+            assert!(!certainly_cross_site(a, b), "{a} {b}");
+        }
+    }
 
     #[test]
     fn encodes_all_but_unreserved() {

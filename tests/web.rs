@@ -373,3 +373,99 @@ fn next_links_are_resolved_by_the_browser_parser_and_kept_on_the_api() {
         Err(ApiError::ForeignLink)
     );
 }
+
+/// Posts `data` on a channel of this page (another `BroadcastChannel` object of the same name
+/// receives it, as the popup's would).
+fn post_on(name: &str, data: &wasm_bindgen::JsValue) {
+    let ch = web_sys_channel(name);
+    let post: js_sys::Function = js_sys::Reflect::get(&ch, &"postMessage".into())
+        .unwrap()
+        .unchecked_into();
+    post.call1(&ch, data).unwrap();
+    let close: js_sys::Function = js_sys::Reflect::get(&ch, &"close".into())
+        .unwrap()
+        .unchecked_into();
+    close.call0(&ch).unwrap();
+}
+
+fn web_sys_channel(name: &str) -> wasm_bindgen::JsValue {
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"BroadcastChannel".into())
+            .unwrap()
+            .unchecked_into();
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&name.into())).unwrap()
+}
+
+fn answer_message(kind: &str, url: &str) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &o,
+        &"type".into(),
+        &format!("mde-library-admin:{kind}").into(),
+    )
+    .unwrap();
+    js_sys::Reflect::set(&o, &"url".into(), &url.into()).unwrap();
+    o.into()
+}
+
+#[wasm_bindgen_test]
+async fn the_popup_answer_is_taken_once_and_only_for_its_own_state() {
+    use mde_library_admin::auth::popup;
+    let state = popup::new_state().unwrap();
+    assert!(state.starts_with(popup::STATE_PREFIX));
+    let channel = format!("mde-library-admin:sign-in:{state}");
+    let waiting = Rc::new(RefCell::new(None::<Result<String, String>>));
+    let got = waiting.clone();
+    let s = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let out = popup::answer(&s).await.map_err(|e| e.to_string());
+        *got.borrow_mut() = Some(out);
+    });
+    let settle = || gloo_timers::future::TimeoutFuture::new(100);
+    settle().await;
+    // Another attempt's state, a replayed (spent) state, no state, another message type, not
+    // an object: all ignored.
+    let spent = popup::new_state().unwrap();
+    for data in [
+        answer_message("sign-in-response", "https://app/?code=c&state=popup.other"),
+        answer_message(
+            "sign-in-response",
+            &format!("https://app/?code=c&state={spent}"),
+        ),
+        answer_message("sign-in-response", "https://app/?code=c"),
+        answer_message("token", &format!("https://app/?code=c&state={state}")),
+        "mde-library-admin:sign-in-response".into(),
+    ] {
+        post_on(&channel, &data);
+    }
+    settle().await;
+    assert!(waiting.borrow().is_none(), "nothing was taken");
+    // Its own answer is taken, and the popup gets a receipt.
+    let receipts = Rc::new(RefCell::new(0));
+    let seen = receipts.clone();
+    let listener = web_sys_channel(&channel);
+    let on = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+        move |e: web_sys::MessageEvent| {
+            let t = js_sys::Reflect::get(&e.data(), &"type".into())
+                .ok()
+                .and_then(|t| t.as_string());
+            if t.as_deref() == Some("mde-library-admin:sign-in-received") {
+                *seen.borrow_mut() += 1;
+            }
+        },
+    );
+    js_sys::Reflect::set(&listener, &"onmessage".into(), on.as_ref()).unwrap();
+    let own = format!("https://app/?code=first&state={state}");
+    post_on(&channel, &answer_message("sign-in-response", &own));
+    // A second answer right behind it: ignored.
+    post_on(
+        &channel,
+        &answer_message(
+            "sign-in-response",
+            &format!("https://app/?code=second&state={state}"),
+        ),
+    );
+    settle().await;
+    assert_eq!(waiting.borrow().clone(), Some(Ok(own)));
+    assert_eq!(*receipts.borrow(), 1);
+}

@@ -212,6 +212,12 @@ test('when only a new sign-in helps, the run waits; signing in again (a popup, t
   const popupPromise = context.waitForEvent('page');
   await page.getByRole('button', { name: 'Sign in again' }).click();
   const popup = await popupPromise;
+  await expect(popup.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  // The provider's COOP (as Entra's) severed the popup from the page: the answer must come
+  // back without window.opener, and the page must wait rather than call it canceled.
+  expect(await popup.evaluate(() => window.opener === null)).toBe(true);
+  await expect(page.getByRole('status').filter({ hasText: 'Waiting for the sign-in window' })).toBeVisible();
+  await expect(page.getByText(/canceled/i)).toHaveCount(0);
   await popup.getByRole('button', { name: /Ada Admin/ }).click();
   await popup.waitForEvent('close');
   await expect(bulkStatus(page)).toHaveText('Deleted 3 of 3 files.');

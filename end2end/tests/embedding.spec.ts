@@ -135,7 +135,10 @@ test('bridge: forged answers are ignored, and a portal that never answers gets R
   expect(JSON.stringify(log)).not.toContain('forged');
 });
 
-test('framed pkce: Sign in opens a popup that hands the code back; blocked and closed popups say so', async ({ page, context }) => {
+// The simulator sends Entra's `Cross-Origin-Opener-Policy: same-origin` on its sign-in pages:
+// the popup loses its opener at once (the panel sees it "closed") and comes back without
+// `window.opener` or `window.name`. Nothing here may depend on either.
+test('framed pkce, same site: the popup hands the code back under COOP; the panel waits for it, never "canceled"', async ({ page, context }) => {
   await page.goto(`${examplesURL}/iframe-signin.html`);
   const panel = panelFrame(page);
   await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible();
@@ -147,29 +150,118 @@ test('framed pkce: Sign in opens a popup that hands the code back; blocked and c
   await expect(panel.getByRole('alert')).toContainText('The sign-in window was blocked. Allow pop-ups for this page, then try again.');
   await frame.evaluate(() => { window.open = (window as any).realOpen; });
 
-  // A popup the person closes.
+  // A popup on the provider's page: the panel says it waits, for as long as the person takes.
   let popupPromise = context.waitForEvent('page');
   await panel.getByRole('button', { name: 'Try again' }).click();
-  let popup = await popupPromise;
-  await expect(popup.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
-  await popup.close();
-  await expect(panel.getByRole('alert')).toContainText('Sign-in was canceled.');
+  const first = await popupPromise;
+  await expect(first.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  // The provider's COOP moved the popup to another browsing-context group: no opener.
+  expect(await first.evaluate(() => window.opener === null)).toBe(true);
+  // COOP severed it: the panel sees it closed, yet must not call that a cancel.
+  expect(await frame.evaluate(() => document.body.innerText)).not.toContain('canceled');
+  const waiting = panel.getByRole('status').filter({ hasText: 'Waiting for the sign-in window' });
+  await expect(waiting).toBeVisible();
+  await page.waitForTimeout(2_000);
+  await expect(waiting).toBeVisible();
+  await expect(panel.getByText(/canceled/i)).toHaveCount(0);
+  await page.screenshot({ path: shots('embedded-iframe-signin-waiting'), fullPage: true });
 
-  // A popup that signs in.
+  // Cancel: back to Sign in, nothing else said.
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(waiting).toHaveCount(0);
+  await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await first.close();
+
+  // The window lost (behind the portal, say): Open the sign-in window again, and sign in there.
   popupPromise = context.waitForEvent('page');
   await panel.getByRole('button', { name: 'Sign in' }).click();
-  popup = await popupPromise;
+  const lost = await popupPromise;
+  await expect(lost.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  popupPromise = context.waitForEvent('page');
+  await panel.getByRole('button', { name: 'Open the sign-in window again' }).click();
+  const popup = await popupPromise;
   const popupUrls: string[] = [];
   popup.on('framenavigated', (f) => { if (f === popup.mainFrame()) popupUrls.push(f.url()); });
   await popup.getByRole('button', { name: /Ada Admin/ }).click();
   await popup.waitForEvent('close');
   await expect(panel.getByText('Signed in as Ada Admin')).toBeVisible();
   await expect(panel.getByText('20 files')).toBeVisible();
+  await expect(waiting).toHaveCount(0);
   // The popup came back to the panel's page with the code, and closed itself.
   expect(popupUrls.some((u) => u.startsWith(`${baseURL}/?code=`))).toBeTruthy();
   // The framing page's address never held a code.
   expect(page.url()).toBe(`${examplesURL}/iframe-signin.html`);
+  // Nothing of the attempt was kept in the frame's sessionStorage.
+  expect(await frame.evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes('pending')))).toEqual([]);
   await page.screenshot({ path: shots('embedded-iframe-signin'), fullPage: true });
+  await lost.close();
+});
+
+test('framed pkce, another site: the panel says what works at once; no popup, no raw browser error', async ({ page, context }) => {
+  const crossSite = examplesURL.replace('127.0.0.1', 'localhost');
+  await page.goto(`${crossSite}/iframe-signin.html`);
+  const panel = panelFrame(page);
+  const guidance = panel.getByRole('alert');
+  await expect(guidance).toContainText('Signing in cannot work in this frame', { timeout: 5_000 });
+  await expect(guidance).toContainText('the portal provides the token (auth.mode "bridge")');
+  await expect(panel.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  await expect(panel.getByRole('link', { name: 'Open the panel in a tab of its own' })).toHaveAttribute('href', `${baseURL}/`);
+  const text = await panel.locator('body').innerText();
+  expect(text).not.toMatch(/canceled|the browser refused|Failed to read|Access is denied/);
+  let popups = 0;
+  context.on('page', () => { popups += 1; });
+  await page.waitForTimeout(500);
+  expect(popups).toBe(0);
+  await page.screenshot({ path: shots('embedded-iframe-signin-cross-site'), fullPage: true });
+
+  // What the guidance points to works on that site: the bridge.
+  await page.goto(`${crossSite}/iframe.html`);
+  await page.getByRole('button', { name: 'Sign in to the portal as Ada Admin' }).click();
+  await expect(panelFrame(page).getByText('20 files')).toBeVisible();
+});
+
+test('the redirect page: a popup answer with no panel to take it says so and starts no panel; stray answers are ignored', async ({ page, context }) => {
+  // A popup return that nobody waits for (the panel was closed): a message, not a second panel.
+  await page.goto(`${baseURL}/?code=abc&state=popup.nobody-waits`);
+  await expect(page.getByRole('heading', { name: 'Returning to the panel…' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'This sign-in window has no panel to return to' })).toBeVisible({ timeout: 6_000 });
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  // The code left the address bar at once.
+  expect(page.url()).toBe(`${baseURL}/`);
+
+  // A panel waiting for its popup ignores answers on its channel that are not its own: another
+  // state, another message type, and after its own answer, a second one.
+  await page.goto(`${examplesURL}/iframe-signin.html`);
+  const panel = panelFrame(page);
+  const popupPromise = context.waitForEvent('page');
+  await panel.getByRole('button', { name: 'Sign in' }).click();
+  const popup = await popupPromise;
+  await expect(popup.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  const state = new URL(popup.url()).searchParams.get('state')!;
+  expect(state).toMatch(/^popup\./);
+  // Forged answers, from a page of the panel's origin (the only one that can reach the channel).
+  const forger = await context.newPage();
+  await forger.goto(`${baseURL}/healthz`);
+  await forger.evaluate(({ state, base }) => {
+    const ch = new BroadcastChannel(`mde-library-admin:sign-in:${state}`);
+    ch.postMessage({ type: 'mde-library-admin:sign-in-response', url: `${base}/?code=forged&state=popup.other` });
+    ch.postMessage({ type: 'mde-library-admin:token', url: `${base}/?code=forged&state=${state}` });
+    ch.postMessage({ type: 'mde-library-admin:sign-in-response', url: `${base}/?code=forged` });
+    ch.postMessage('mde-library-admin:sign-in-response');
+  }, { state, base: baseURL });
+  await page.waitForTimeout(500);
+  await expect(panel.getByRole('status').filter({ hasText: 'Waiting for the sign-in window' })).toBeVisible();
+  await popup.getByRole('button', { name: /Ada Admin/ }).click();
+  await popup.waitForEvent('close');
+  await expect(panel.getByText('Signed in as Ada Admin')).toBeVisible();
+  // A second answer for the spent state changes nothing.
+  await forger.evaluate(({ state, base }) => {
+    const ch = new BroadcastChannel(`mde-library-admin:sign-in:${state}`);
+    ch.postMessage({ type: 'mde-library-admin:sign-in-response', url: `${base}/?code=forged&state=${state}` });
+  }, { state, base: baseURL });
+  await page.waitForTimeout(500);
+  await expect(panel.getByText('Signed in as Ada Admin')).toBeVisible();
+  await expect(panel.getByRole('alert')).toHaveCount(0);
 });
 
 /** Counts what a page has going: listeners on window and document, timers, observers and

@@ -58,7 +58,7 @@ async function signIn(account) {
   iframe.title = 'Live response library';
   iframe.className = 'panel-frame';
   iframe.allow = 'clipboard-write'; // the panel copies hashes and tracking ids
-  iframe.src = `${config.panelOrigin}/bridge/`;
+  iframe.src = `${config.panelOrigin}${config.bridgePath ?? "/bridge/"}`;
   place.replaceChildren(iframe);
   // In the same task as the insertion: the bridge listens before the panel can ask.
   connection = window.MdeLibraryAdmin.connect(iframe, {

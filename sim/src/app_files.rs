@@ -37,6 +37,11 @@ pub fn routes(sim: Arc<Sim>) -> Router {
 /// the app page (or a 404 for asset-like names, see [`index`]).
 async fn dist_file(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     let uri = req.uri().clone();
+    let from = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let readable = matches!(*req.method(), Method::GET | Method::HEAD);
     let Ok(resp) = ServeDir::new(&sim.args.dist).oneshot(req).await;
     let mut resp = resp.map(Body::new);
@@ -49,11 +54,14 @@ async fn dist_file(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
     let ok = resp.status().is_success() || resp.status() == StatusCode::NOT_MODIFIED;
-    if let Some(origin) = sim.examples_origin.as_deref() {
+    if let Some(origin) = sim.examples_origin_for(from.as_deref()) {
         if readable && ok && !is_html {
             if let Ok(v) = HeaderValue::from_str(origin) {
                 resp.headers_mut()
                     .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+                // Which of the examples' origins is named depends on who asks.
+                resp.headers_mut()
+                    .insert(header::VARY, HeaderValue::from_static("Origin"));
             }
         }
     }
@@ -122,7 +130,7 @@ pub fn content_security_policy(sim: &Sim, html: &str) -> String {
     }
     // The embedding examples' portal page frames the panel from its own origin.
     let mut ancestors = "'self'".to_string();
-    if let Some(o) = &sim.examples_origin {
+    for o in sim.examples_origins() {
         ancestors = format!("{ancestors} {o}");
     }
     format!(
@@ -142,7 +150,10 @@ pub async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
         .rsplit('/')
         .next()
         .is_some_and(|s| s.contains('.'))
-        && !matches!(uri.path(), "/index.html" | "/bridge/index.html")
+        && !matches!(
+            uri.path(),
+            "/index.html" | "/bridge/index.html" | "/bridge-x/index.html"
+        )
     {
         return StatusCode::NOT_FOUND.into_response();
     }

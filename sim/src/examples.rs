@@ -47,6 +47,10 @@ pub fn bridge_routes(sim: Arc<Sim>) -> Router {
         .route("/bridge/", get(crate::app_files::index))
         .route("/bridge/index.html", get(crate::app_files::index))
         .route("/bridge/config.json", get(bridge_config))
+        // The same for the examples on another site: its page is the bridge's one host.
+        .route("/bridge-x/", get(crate::app_files::index))
+        .route("/bridge-x/index.html", get(crate::app_files::index))
+        .route("/bridge-x/config.json", get(bridge_cross_site_config))
         .with_state(sim)
 }
 
@@ -62,9 +66,11 @@ async fn no_store(mut resp: Response) -> Response {
 }
 
 /// `GET /example-config.json` on the examples origin.
-pub fn example_config_value(sim: &Sim) -> serde_json::Value {
+pub fn example_config_value(sim: &Sim, cross_site: bool) -> serde_json::Value {
     serde_json::json!({
         "panelOrigin": sim.public_url,
+        // The bridge page whose `hostOrigin` is the asking page's origin.
+        "bridgePath": if cross_site { "/bridge-x/" } else { "/bridge/" },
         "apiBase": sim.api_base(),
         "rateLimit": sim.rate_limit_json(),
         // Whether the proxy-mode portal (`/portal/sign-in?account=…` on the panel origin) runs.
@@ -72,15 +78,24 @@ pub fn example_config_value(sim: &Sim) -> serde_json::Value {
     })
 }
 
-async fn example_config(State(sim): State<Arc<Sim>>) -> Json<serde_json::Value> {
-    Json(example_config_value(&sim))
+async fn example_config(
+    State(sim): State<Arc<Sim>>,
+    headers: axum::http::HeaderMap,
+) -> Json<serde_json::Value> {
+    // The same page served as `localhost` is the examples on another site.
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let cross_site = sim
+        .examples_cross_site_origin
+        .as_deref()
+        .is_some_and(|o| host.is_some_and(|h| o.strip_prefix("http://") == Some(h)));
+    Json(example_config_value(&sim, cross_site))
 }
 
 /// The panel's configuration at `/bridge/config.json`: tokens come from the framing page.
-pub fn bridge_config_value(sim: &Sim) -> serde_json::Value {
+pub fn bridge_config_value(sim: &Sim, host_origin: Option<&str>) -> serde_json::Value {
     serde_json::json!({
         "apiBase": sim.api_base(),
-        "auth": { "mode": "bridge", "hostOrigin": sim.examples_origin },
+        "auth": { "mode": "bridge", "hostOrigin": host_origin },
         "rateLimit": sim.rate_limit_json()
     })
 }
@@ -88,9 +103,22 @@ pub fn bridge_config_value(sim: &Sim) -> serde_json::Value {
 async fn bridge_config(State(sim): State<Arc<Sim>>) -> Response {
     (
         [(header::CACHE_CONTROL, "no-store")],
-        Json(bridge_config_value(&sim)),
+        Json(bridge_config_value(&sim, sim.examples_origin.as_deref())),
     )
         .into_response()
+}
+
+/// `/bridge-x/config.json`: the bridge for the examples on another site.
+async fn bridge_cross_site_config(State(sim): State<Arc<Sim>>) -> Response {
+    let host = sim.examples_cross_site_origin.as_deref();
+    match host {
+        Some(_) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(bridge_config_value(&sim, host)),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 /// Body of `POST /token` on the examples origin.

@@ -81,6 +81,10 @@ pub struct Args {
     /// Refresh token lifetime in seconds, fixed from sign-in (Entra: 24 h for SPAs).
     #[arg(long, default_value_t = 86_400)]
     pub refresh_token_lifetime: u64,
+    /// Leave out the `Cross-Origin-Opener-Policy: same-origin` Entra ID sends on its sign-in
+    /// pages (for comparison: with it, a sign-in popup loses its opener).
+    #[arg(long)]
+    pub no_coop: bool,
     /// Add the RFC 9207 `iss` parameter to authorization responses.
     #[arg(long)]
     pub send_iss: bool,
@@ -147,6 +151,12 @@ impl Running {
     /// Origin of the embedding examples, such as `http://127.0.0.1:41235`, when they are on.
     pub fn examples_url(&self) -> Option<String> {
         self.examples_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The examples on another site than the panel (`http://localhost:…`), when bound to
+    /// 127.0.0.1.
+    pub fn examples_cross_site_url(&self) -> Option<String> {
+        self.sim.examples_cross_site_origin.clone()
     }
 
     /// Stops serving and waits until the sockets are closed.
@@ -229,6 +239,12 @@ pub async fn spawn(args: Args) -> Result<Running, state::StartError> {
     };
     let mut sim = Sim::new(args, addr)?;
     sim.examples_origin = examples.as_ref().map(|(_, a)| format!("http://{a}"));
+    // `localhost` reaches the same socket as 127.0.0.1 but is another site.
+    if sim.args.host == std::net::IpAddr::from([127, 0, 0, 1]) {
+        sim.examples_cross_site_origin = examples
+            .as_ref()
+            .map(|(_, a)| format!("http://localhost:{}", a.port()));
+    }
     let sim = Arc::new(sim);
     let app = router(sim.clone());
     let mut tasks = vec![tokio::spawn(async move {

@@ -15,8 +15,11 @@ async fn main() -> std::process::ExitCode {
             println!("  authority: {}", running.sim.authority());
             if let Some(examples) = running.examples_url() {
                 println!(
-                    "  examples:  {examples}/ (a portal on another origin embedding the panel)"
+                    "  examples:  {examples}/ (a portal on another origin, same site, embedding the panel)"
                 );
+                if let Some(cross) = running.examples_cross_site_url() {
+                    println!("             {cross}/ (the same portal on another site)");
+                }
             }
             if control {
                 println!("  control:   {url}/_sim (test control surface enabled)");

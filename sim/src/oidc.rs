@@ -98,8 +98,26 @@ pub fn routes(sim: Arc<Sim>) -> Router {
             sim.clone(),
             crate::control::inject_faults,
         ))
+        .layer(axum::middleware::map_response_with_state(
+            sim.clone(),
+            opener_policy,
+        ))
         .merge(fetchable)
         .with_state(sim)
+}
+
+/// Entra ID sends `Cross-Origin-Opener-Policy: same-origin` on its sign-in pages (MSAL.js v5
+/// migration guide: "Microsoft Entra ID has COOP enabled by default"). A popup that gets here
+/// moves to another browsing-context group: its opener sees it closed at once, and back at the
+/// redirect URI it has no `window.opener` and no `window.name`. `--no-coop` leaves it out.
+async fn opener_policy(State(sim): State<Arc<Sim>>, mut resp: Response) -> Response {
+    if !sim.args.no_coop {
+        resp.headers_mut().insert(
+            "cross-origin-opener-policy",
+            axum::http::HeaderValue::from_static("same-origin"),
+        );
+    }
+    resp
 }
 
 fn check_tenant(sim: &Sim, tenant: &str) -> Result<(), EntraError> {

@@ -90,6 +90,11 @@ pub struct Sim {
     /// Origin of the embedding examples (`--examples-port`), such as
     /// `http://127.0.0.1:8788`; the app page may be framed by it and its files fetched from it.
     pub examples_origin: Option<String>,
+    /// The same examples as another *site* (`http://localhost:8788` beside
+    /// `http://127.0.0.1:8787`: sites ignore ports, so the plain examples origin is same-site
+    /// with the panel). Browsers partition storage and `BroadcastChannel` by top-level site:
+    /// only here does a framed panel meet what a portal on another domain meets.
+    pub examples_cross_site_origin: Option<String>,
     /// Tokens the examples' portal backend handed out.
     pub portal_token_requests: Mutex<PortalTokenRequests>,
     /// Registered redirect URIs.
@@ -144,6 +149,7 @@ impl Sim {
         Ok(Self {
             public_url,
             examples_origin: None,
+            examples_cross_site_origin: None,
             portal_token_requests: Mutex::default(),
             redirect_uris,
             keys: Keys::dev(),
@@ -188,6 +194,21 @@ impl Sim {
             "perHour": self.args.per_hour,
             "windowSeconds": self.args.window_seconds,
         })
+    }
+
+    /// The examples' origins: same-site, then cross-site when there is one.
+    pub fn examples_origins(&self) -> impl Iterator<Item = &str> {
+        self.examples_origin
+            .iter()
+            .chain(self.examples_cross_site_origin.iter())
+            .map(String::as_str)
+    }
+
+    /// The one examples origin a request comes from (its `Origin`), or the same-site one.
+    pub fn examples_origin_for(&self, request_origin: Option<&str>) -> Option<&str> {
+        self.examples_origins()
+            .find(|o| Some(*o) == request_origin)
+            .or(self.examples_origin.as_deref())
     }
 
     /// The configured API base, or the simulator's own origin.

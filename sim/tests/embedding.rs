@@ -230,7 +230,10 @@ async fn the_panel_origin_lets_the_examples_frame_it_and_read_its_files() {
         .unwrap()
         .to_string();
     assert!(
-        csp.ends_with(&format!("frame-ancestors 'self' {examples}")),
+        csp.ends_with(&format!(
+            "frame-ancestors 'self' {examples} {}",
+            s.examples_cross_site_url().unwrap()
+        )),
         "{csp}"
     );
     assert!(page.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());

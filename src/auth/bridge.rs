@@ -5,6 +5,9 @@
 //! to `window.parent` for `hostOrigin` only. Portal → panel: `…:token` with `accessToken`, or
 //! `…:token-error` with `message`, carrying the same `id`. An answer counts only if it comes
 //! from `window.parent`, from exactly `hostOrigin`, and names the request waiting for it.
+//!
+//! Loaded on demand: the asking runs in the `windows` chunk ([`super::windows`]), fetched on
+//! the first token request, so no other mode carries it.
 
 use futures::future::{select, Either};
 use wasm_bindgen::JsValue;
@@ -20,6 +23,18 @@ pub const ANSWER_MS: u32 = 10_000;
 
 /// Asks the portal at `host_origin` for a token; `force_refresh` after a 401.
 pub async fn request_token(host_origin: &str, force_refresh: bool) -> Result<String, AuthError> {
+    let job = super::windows::Job::BridgeToken {
+        host_origin: host_origin.to_string(),
+        force_refresh,
+    };
+    match super::windows::load(job).await {
+        Ok(super::windows::Done::Token(token)) => token,
+        _ => Err(AuthError::SignInUnavailable),
+    }
+}
+
+/// The asking itself, in the `windows` chunk.
+pub(super) async fn ask(host_origin: &str, force_refresh: bool) -> Result<String, AuthError> {
     let no_token = || AuthError::Host(None);
     let window = web_sys::window().ok_or_else(no_token)?;
     let parent = window.parent().ok().flatten().ok_or_else(no_token)?;

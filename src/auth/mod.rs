@@ -3,9 +3,11 @@
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
 //! - `signin`: starting a sign-in and completing it when the browser comes back;
-//! - `popup`: the sign-in popup of a panel in a frame, and the redirect page's hand-back;
+//! - `popup`: the sign-in popup (framed, or "Sign in again" mid-run), answered over a
+//!   `BroadcastChannel` (Entra's COOP severs `window.opener`), and the redirect page's hand-back;
 //! - `bridge`: tokens from the portal framing the panel (`bridge`), over `postMessage`;
 //! - `window_messages`: the checks every message between windows passes;
+//! - `windows`: the on-demand chunk boundary of the popup, its hand-back and the bridge;
 //! - `session`: the token source the API calls use: in-memory tokens with single-flight
 //!   refresh (`pkce`), `mount()`'s `getToken` (`host`), the bridge, or none (`proxy`).
 
@@ -16,6 +18,7 @@ pub mod provider;
 pub mod session;
 pub mod signin;
 pub mod window_messages;
+pub mod windows;
 
 pub use protocol::{AuthError, Endpoints, TokenSet};
 pub use session::Session;

@@ -1,33 +1,93 @@
-//! Sign-in through a popup, for a panel in a frame: the provider's pages refuse to be framed.
+//! Sign-in through a popup: for a panel in a frame (the provider's pages refuse to be framed),
+//! and for "Sign in again" while a bulk run must keep the page.
 //!
-//! The popup is opened from the click (so blockers allow it), empty, and sent to the
-//! authorize URL once the PKCE challenge is ready. It comes back to the redirect URI, which
-//! is this app: [`hand_back`] runs there first thing, removes the answer from the popup's
-//! address bar, posts it to `window.opener` for this origin only, and closes the popup. The
-//! panel accepts the answer only from that popup and its own origin.
+//! Entra ID sends `Cross-Origin-Opener-Policy` on its sign-in pages, so the popup is moved to
+//! another browsing-context group the moment it gets there: the panel sees `closed === true`
+//! at once, and back at the redirect URI the popup has no `window.opener` and no
+//! `window.name`. Nothing here uses them. As MSAL.js v5 does, the answer comes back over a
+//! `BroadcastChannel` named for this one attempt's `state`: the redirect page ([`hand_back`])
+//! posts the address it came back to, the panel takes the first message whose `state` is the
+//! attempt's, says it has it, and the popup closes itself. What the attempt needs (verifier,
+//! nonce, state) stays in the panel's memory; no `sessionStorage`.
+//!
+//! A `BroadcastChannel` joins same-origin pages of one storage partition, which browsers key
+//! by top-level site: a popup opened from a frame of *another* site cannot reach it (the panel
+//! says so before offering a popup, `browser::cross_site_frame`).
+//!
+//! Loaded on demand: [`sign_in`], the cross-site guidance and the redirect page's hand-back
+//! run in the `windows` wasm chunk ([`super::windows`]), fetched on the first Sign in that
+//! needs a popup, by a framed panel at start, or by the popup itself when it comes back: no
+//! mode that never opens a popup carries this code in its first load.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
 use futures::future::{select, Either};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use super::window_messages::{first, has_type, is_from, object, post, string_member};
-use super::AuthError;
-use crate::browser;
+use super::protocol::{
+    parse_return, strip_query, AuthError, Endpoints, Return, PENDING_MAX_AGE_MS,
+};
+use super::signin::Completion;
+use super::window_messages::{has_type, object, string_member, PREFIX};
+use super::windows::{load, Done, Job};
+use crate::config::PkceConfig;
+use crate::{browser, js};
 
-/// The popup's window name: how the redirect page knows it is the popup.
+/// The popup's window name (a second Sign in reuses the window when it can).
 const NAME: &str = "mde-library-admin-sign-in";
-/// Message type of the answer (the part after the prefix), and in full.
+/// Window features: a popup rather than a tab.
+const FEATURES: &str = "popup,width=500,height=650";
+/// Every popup attempt's `state` starts with this: how the redirect page knows it is a popup
+/// (`window.name` does not survive COOP). `.` is not in the random part's alphabet.
+pub const STATE_PREFIX: &str = "popup.";
+/// The answer (popup → panel) and its receipt (panel → popup), after [`PREFIX`].
 const RESPONSE: &str = "sign-in-response";
-const RESPONSE_TYPE: &str = "mde-library-admin:sign-in-response";
-/// How often to look whether the person closed the popup.
-const CLOSED_POLL_MS: u32 = 500;
+const RECEIVED: &str = "sign-in-received";
+/// How long the redirect page waits for the panel's receipt before saying no one took it.
+const RECEIPT_MS: u32 = 3_000;
+
+/// The channel one attempt's answer travels on.
+fn channel_name(state: &str) -> String {
+    format!("{PREFIX}sign-in:{state}")
+}
+
+/// The address in an answer posted on the channel, if it answers the attempt of `state`:
+/// the right message type and a return (code or error) carrying exactly that `state`.
+/// Everything else is ignored.
+pub fn accept(state: &str, data: &JsValue) -> Option<String> {
+    if !has_type(data, RESPONSE) {
+        return None;
+    }
+    let url = string_member(data, "url")?;
+    answers(state, &url).then_some(url)
+}
+
+/// Whether the address `url` is a return for the attempt of `state` (pure, tested natively).
+pub fn answers(state: &str, url: &str) -> bool {
+    let returned = match parse_return(url) {
+        Return::Code { state, .. } => Some(state),
+        Return::Error { state, .. } => state,
+        Return::None => None,
+    };
+    state.starts_with(STATE_PREFIX) && returned.as_deref() == Some(state)
+}
+
+/// A new popup attempt's `state`.
+pub fn new_state() -> Result<String, AuthError> {
+    Ok(format!("{STATE_PREFIX}{}", browser::random_token(32)?))
+}
 
 /// An open sign-in popup.
 pub struct Popup(web_sys::Window);
 
-/// Opens the (empty) popup; call it in the click handler.
-pub fn open() -> Result<Popup, AuthError> {
+/// Opens the popup on `url` (empty: sent on once the PKCE challenge is ready); call it in the
+/// click, so blockers allow it.
+pub fn open(url: &str) -> Result<Popup, AuthError> {
     let window = web_sys::window().ok_or(AuthError::PopupBlocked)?;
-    match window.open_with_url_and_target_and_features("", NAME, "popup,width=500,height=650") {
+    match window.open_with_url_and_target_and_features(url, NAME, FEATURES) {
         Ok(Some(w)) => Ok(Popup(w)),
         _ => Err(AuthError::PopupBlocked),
     }
@@ -42,72 +102,367 @@ impl Popup {
             .map_err(|_| AuthError::PopupBlocked)
     }
 
-    /// Closes the popup (after a failure to start).
+    /// Closes the popup (after a failure to start; a no-op once COOP has severed it).
     pub fn close(&self) {
         let _ = self.0.close();
-    }
-
-    /// The redirect URI's full address as the popup saw it, or `SignInCanceled` once the
-    /// person closes the popup.
-    pub async fn answer(&self) -> Result<String, AuthError> {
-        let source = JsValue::from(self.0.clone());
-        let origin = browser::location_origin();
-        let answer = Box::pin(first(move |event| {
-            let data = event.data();
-            (is_from(event, &source, &origin) && has_type(&data, RESPONSE))
-                .then(|| string_member(&data, "url"))
-                .flatten()
-        }));
-        let popup = self.0.clone();
-        let closed = Box::pin(async move {
-            loop {
-                gloo_timers::future::TimeoutFuture::new(CLOSED_POLL_MS).await;
-                if popup.closed().unwrap_or(true) {
-                    // The answer may be in the queue right behind the close.
-                    gloo_timers::future::TimeoutFuture::new(CLOSED_POLL_MS).await;
-                    return;
-                }
-            }
-        });
-        match select(answer, closed).await {
-            Either::Left((Some(url), _)) => Ok(url),
-            _ => Err(AuthError::SignInCanceled),
-        }
     }
 }
 
 impl Drop for Popup {
     fn drop(&mut self) {
-        // Canceled (the panel went away): the popup must not stay open on the provider.
-        let _ = self.0.close();
+        // Canceled (or the panel went away): the popup must not stay open on the provider
+        // where the browser still lets the panel reach it.
+        self.close();
     }
 }
 
-/// In the popup, back from the provider: hands the answer to the opener and closes. Returns
-/// whether it did (the page then shows nothing and starts no app).
+/// A `BroadcastChannel`, closed when dropped. Untyped (`js`): only sign-in uses it.
+struct Channel(JsValue);
+
+impl Channel {
+    fn open(name: &str) -> Option<Self> {
+        js::construct("BroadcastChannel", &[name.into()])
+            .ok()
+            .map(Self)
+    }
+
+    fn on_message(&self, f: &Closure<dyn FnMut(web_sys::MessageEvent)>) {
+        js::set(&self.0, "onmessage", f.as_ref());
+    }
+
+    fn post(&self, data: &JsValue) {
+        let _ = js::call(&self.0, "postMessage", &[data.clone()]);
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        js::set(&self.0, "onmessage", &JsValue::NULL);
+        let _ = js::call(&self.0, "close", &[]);
+    }
+}
+
+/// Waits for the answer to the attempt of `state`: the address the popup came back to. Gives
+/// up after [`PENDING_MAX_AGE_MS`] (the provider's code would be refused by then), with
+/// [`AuthError::PopupTimedOut`]. Dropping the future stops listening.
+pub async fn answer(state: &str) -> Result<String, AuthError> {
+    let channel = Rc::new(Channel::open(&channel_name(state)).ok_or(AuthError::PopupUnsupported)?);
+    let (tx, rx) = oneshot::channel::<String>();
+    let tx = RefCell::new(Some(tx));
+    let expected = state.to_string();
+    let receipt = channel.clone();
+    let listener =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            // The first answer wins; a second one, or any other message, finds no sender.
+            if let Some(url) = accept(&expected, &e.data()) {
+                if let Some(tx) = tx.borrow_mut().take() {
+                    receipt.post(&object(&[("type", format!("{PREFIX}{RECEIVED}").into())]));
+                    let _ = tx.send(url);
+                }
+            }
+        });
+    channel.on_message(&listener);
+    let timeout = gloo_timers::future::TimeoutFuture::new(PENDING_MAX_AGE_MS as u32);
+    let out = match select(rx, timeout).await {
+        Either::Left((Ok(url), _)) => Ok(url),
+        _ => Err(AuthError::PopupTimedOut),
+    };
+    drop(channel);
+    drop(listener);
+    out
+}
+
+/// What one popup sign-in needs, owned: it crosses into the chunk.
+pub struct Attempt {
+    /// The popup the click opened (empty).
+    pub popup: Popup,
+    /// The sign-in settings.
+    pub cfg: PkceConfig,
+    /// From discovery.
+    pub endpoints: Endpoints,
+    /// The redirect URI (the panel's page).
+    pub redirect_uri: String,
+    /// The filter text, given back with the tokens.
+    pub filter: String,
+    /// Where the panel says it waits for the window.
+    pub slot: web_sys::Element,
+}
+
+/// Signs in through the popup of `a` (see [`super::signin::through_popup`]).
+pub async fn sign_in(a: Attempt) -> Completion {
+    match load(Job::SignIn(a)).await {
+        Ok(Done::SignedIn(done)) => done,
+        // The popup goes with the attempt (dropped with the job).
+        _ => Completion::SignedOut(Some(AuthError::SignInUnavailable)),
+    }
+}
+
+/// In a frame of another site (a popup could never hand its answer back), draws in `slot`
+/// what works instead; returns whether it did, so the panel offers no Sign in.
+pub async fn guide(slot: web_sys::Element) -> bool {
+    match load(Job::Guide(slot)).await {
+        Ok(Done::Guided(cross)) => cross,
+        _ => false,
+    }
+}
+
+/// Draws what works instead of a popup into `slot` (in the chunk).
+pub(super) fn guidance(slot: &web_sys::Element) {
+    let Some(doc) = slot.owner_document() else {
+        return;
+    };
+    let Ok(block) = doc.create_element("div") else {
+        return;
+    };
+    let _ = block.set_attribute("class", "notice failure");
+    let _ = block.set_attribute("role", "alert");
+    for (tag, text) in [
+        ("p", "Signing in cannot work in this frame: the portal around it is another site, and this browser keeps a sign-in window apart from frames of other sites."),
+        ("p", "What works: the portal provides the token (auth.mode \"bridge\"), the portal's backend calls the API (\"proxy\"), or the panel is served from the portal's own site."),
+        ("a", "Open the panel in a tab of its own"),
+    ] {
+        if let Ok(e) = doc.create_element(tag) {
+            e.set_text_content(Some(text));
+            if tag == "a" {
+                let _ = e.set_attribute("href", &strip_query(&browser::location_href()));
+                let _ = e.set_attribute("target", "_blank");
+                let _ = e.set_attribute("rel", "noopener");
+            }
+            let _ = block.append_child(&e);
+        }
+    }
+    let _ = slot.append_child(&block);
+}
+
+/// On the panel's own page, back from the provider in a popup (its `state` says so): removes
+/// the answer from the address bar and hands it back ([`post_answer`], in the chunk). Returns
+/// whether it handled the page (which then starts no panel of its own).
 pub fn hand_back() -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    if window.name().ok().as_deref() != Some(NAME) {
-        return false;
-    }
-    let Some(opener) = window
-        .opener()
-        .ok()
-        .filter(|o| !o.is_null() && !o.is_undefined())
-    else {
-        return false;
-    };
     let href = browser::location_href();
-    if super::protocol::parse_return(&href) == super::protocol::Return::None {
+    let state = match parse_return(&href) {
+        Return::Code { state, .. } => Some(state),
+        Return::Error { state, .. } => state,
+        Return::None => None,
+    };
+    let Some(state) = state.filter(|s| s.starts_with(STATE_PREFIX)) else {
         return false;
-    }
+    };
     // The code must not stay in the popup's address bar or history.
-    browser::replace_url(&super::protocol::strip_query(&href));
-    let message = object(&[("type", RESPONSE_TYPE.into()), ("url", href.into())]);
-    let opener: web_sys::Window = wasm_bindgen::JsCast::unchecked_into(opener);
-    post(&opener, &message, &browser::location_origin());
-    let _ = window.close();
+    browser::replace_url(&strip_query(&href));
+    wasm_bindgen_futures::spawn_local(async move {
+        if load(Job::HandBack { href, state }).await.is_err() {
+            if let Some(body) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.body())
+            {
+                body.set_text_content(Some(
+                    "This window could not hand the sign-in back. Close it and sign in from the \
+                     panel again.",
+                ));
+            }
+        }
+    });
     true
+}
+
+/// Posts the answer on the attempt's channel, and closes the window once the panel has it;
+/// if no panel takes it within [`RECEIPT_MS`], says so.
+pub(super) fn post_answer(href: String, state: &str) {
+    let Some(channel) = Channel::open(&channel_name(state)) else {
+        no_one_to_hand_back_to();
+        return;
+    };
+    let received = Rc::new(std::cell::Cell::new(false));
+    let got = received.clone();
+    let closer =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            if has_type(&e.data(), RECEIVED) && !got.replace(true) {
+                say(
+                    "Signed in",
+                    "The panel has the sign-in. You can close this window.",
+                );
+                if let Some(w) = web_sys::window() {
+                    let _ = w.close();
+                }
+            }
+        });
+    channel.on_message(&closer);
+    channel.post(&object(&[
+        ("type", format!("{PREFIX}{RESPONSE}").into()),
+        ("url", href.into()),
+    ]));
+    say(
+        "Returning to the panel…",
+        "This window closes by itself once the panel has the sign-in.",
+    );
+    // The page lives for seconds: the channel and its listener go with it.
+    closer.forget();
+    gloo_timers::callback::Timeout::new(RECEIPT_MS, move || {
+        drop(channel);
+        if !received.get() {
+            no_one_to_hand_back_to();
+        }
+    })
+    .forget();
+}
+
+/// The panel's "waiting for the sign-in window" block, drawn with the DOM (in the chunk, like
+/// the bulk parts): **Open the sign-in window again** reopens the same attempt from the
+/// click, **Cancel** ends it. Removed when dropped.
+pub struct Waiting {
+    block: web_sys::Element,
+    _click: Closure<dyn FnMut(web_sys::Event)>,
+    canceled: Option<oneshot::Receiver<()>>,
+}
+
+impl Waiting {
+    /// Shows the block in `slot`; `url` is the attempt's authorize URL.
+    pub fn show(slot: &web_sys::Element, url: &str) -> Self {
+        let doc = slot
+            .owner_document()
+            .or_else(|| web_sys::window()?.document());
+        let make = |tag: &str, text: &str| {
+            let e = doc.as_ref()?.create_element(tag).ok()?;
+            e.set_text_content(Some(text));
+            Some(e)
+        };
+        let block = make("div", "").unwrap_or_else(|| slot.clone());
+        let _ = block.set_attribute("class", "popup-wait");
+        let _ = block.set_attribute("role", "status");
+        let line = make(
+            "p",
+            "Waiting for the sign-in window. Finish signing in there; the panel goes on by itself.",
+        );
+        for (text, class, action) in [
+            ("", "", ""),
+            ("Open the sign-in window again", "primary", "again"),
+            ("Cancel", "", "cancel"),
+        ] {
+            let Some(e) = (if action.is_empty() {
+                line.clone()
+            } else {
+                make("button", text)
+            }) else {
+                continue;
+            };
+            if !action.is_empty() {
+                let _ = e.set_attribute("type", "button");
+                let _ = e.set_attribute("class", class);
+                let _ = e.set_attribute("data-popup", action);
+            }
+            let _ = block.append_child(&e);
+        }
+        let _ = slot.append_child(&block);
+        let (tx, rx) = oneshot::channel();
+        let tx = RefCell::new(Some(tx));
+        let url = url.to_string();
+        let said = line;
+        let click = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let action = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.get_attribute("data-popup"));
+            match action.as_deref() {
+                // From the click, so blockers allow it; the attempt is the same one.
+                Some("again") => match open(&url) {
+                    Ok(p) => std::mem::forget(p),
+                    Err(err) => {
+                        if let Some(l) = &said {
+                            l.set_text_content(Some(&err.to_string()));
+                        }
+                    }
+                },
+                Some("cancel") => {
+                    if let Some(tx) = tx.borrow_mut().take() {
+                        let _ = tx.send(());
+                    }
+                }
+                _ => {}
+            }
+        });
+        let _ = block.add_event_listener_with_callback("click", click.as_ref().unchecked_ref());
+        Self {
+            block,
+            _click: click,
+            canceled: Some(rx),
+        }
+    }
+
+    /// Resolves when the person presses Cancel (call once).
+    pub fn canceled(&mut self) -> impl std::future::Future<Output = ()> + 'static {
+        let rx = self.canceled.take();
+        async move {
+            let pressed = match rx {
+                Some(rx) => rx.await.is_ok(),
+                None => false,
+            };
+            if !pressed {
+                futures::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.block.remove();
+    }
+}
+
+fn no_one_to_hand_back_to() {
+    say(
+        "This sign-in window has no panel to return to",
+        "The panel that opened it was closed or reloaded, or is in a frame of another site. \
+         Close this window and sign in from the panel again.",
+    );
+}
+
+/// Replaces the page's body with a heading and a line (text only).
+fn say(heading: &str, line: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Some(body), Ok(main), Ok(h), Ok(p)) = (
+        doc.body(),
+        doc.create_element("main"),
+        doc.create_element("h1"),
+        doc.create_element("p"),
+    ) else {
+        return;
+    };
+    h.set_text_content(Some(heading));
+    p.set_text_content(Some(line));
+    let _ = p.set_attribute("role", "status");
+    let _ = main.append_child(&h);
+    let _ = main.append_child(&p);
+    body.set_text_content(None);
+    let _ = body.append_child(&main);
+    let _ = main.dyn_into::<web_sys::HtmlElement>().map(|m| {
+        let _ = m
+            .style()
+            .set_property("font-family", "system-ui, sans-serif");
+        let _ = m.style().set_property("margin", "2rem");
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_counts_only_for_its_own_popup_state() {
+        let s = "popup.abc";
+        assert!(answers(s, "https://app/?code=c&state=popup.abc"));
+        assert!(answers(
+            s,
+            "https://app/?error=access_denied&error_description=no&state=popup.abc"
+        ));
+        // Another attempt's state, a state of the redirect flow, none at all, no return.
+        assert!(!answers(s, "https://app/?code=c&state=popup.abd"));
+        assert!(!answers(s, "https://app/?code=c&state=popup.ab"));
+        assert!(!answers(s, "https://app/?code=c"));
+        assert!(!answers(s, "https://app/?error=x"));
+        assert!(!answers(s, "https://app/"));
+        assert!(!answers("abc", "https://app/?code=c&state=abc"));
+    }
 }

@@ -19,8 +19,9 @@ use crate::url;
 
 /// `sessionStorage` key of the sign-in in progress.
 pub(crate) const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
-/// A pending sign-in older than this is discarded (Entra codes live 10 minutes).
-const PENDING_MAX_AGE_MS: u64 = 15 * 60 * 1000;
+/// A pending sign-in older than this is discarded (Entra codes live 10 minutes); a popup
+/// sign-in is waited for as long.
+pub const PENDING_MAX_AGE_MS: u64 = 15 * 60 * 1000;
 
 /// Why signing in or refreshing failed, in words a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -84,9 +85,20 @@ pub enum AuthError {
     /// The browser blocked the sign-in popup (the panel is in a frame).
     #[error("The sign-in window was blocked. Allow pop-ups for this page, then try again.")]
     PopupBlocked,
-    /// The person closed the sign-in popup.
-    #[error("Sign-in was canceled.")]
-    SignInCanceled,
+    /// The sign-in window gave no answer while its sign-in could still be completed.
+    #[error("The sign-in window did not answer within {} minutes. Sign in again.", PENDING_MAX_AGE_MS / 60_000)]
+    PopupTimedOut,
+    /// The popup sign-in's code (a wasm chunk) could not be loaded.
+    #[error("Part of the panel did not load. Check the connection and sign in again.")]
+    SignInUnavailable,
+    /// No `BroadcastChannel` to carry the popup's answer, or a frame of another site.
+    #[error(
+        "This browser cannot sign in through a window here. Open the panel in a tab of its own."
+    )]
+    PopupUnsupported,
+    /// `sessionStorage` is refused (blocked site data, or a frame of another site).
+    #[error("This browser blocks session storage here, which signing in needs. Allow this site to store data, or open the panel in a tab of its own.")]
+    StorageBlocked,
     /// A browser API failed.
     #[error("{0}")]
     Browser(#[from] BrowserError),

@@ -2,7 +2,8 @@
 //! redirect flow, the one silent (`prompt=none`) attempt after a reload, and sign-out.
 //!
 //! Across the redirect `sessionStorage` holds the pending record (state, nonce, verifier),
-//! the last account's `login_hint`, and whether the person signed out; never a token.
+//! the last account's `login_hint`, and whether the person signed out; never a token. A
+//! popup sign-in keeps its record in memory: the panel's page lives on meanwhile.
 
 use super::protocol::{
     authorize_url, check_return, error_return, needs_interaction, parse_return, strip_query,
@@ -29,23 +30,29 @@ pub fn start_over_url(redirect_uri: &str) -> String {
 /// How a sign-in is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// From the Sign in button.
+    /// From the Sign in button, by redirecting the page.
     Interactive,
     /// After a reload, with `prompt=none` and the last account's hint.
     Silent,
+    /// From a click, in a popup ([`super::popup`]): the record stays in memory.
+    Popup,
 }
 
-/// Starts a sign-in: stores the pending record and returns the URL to navigate to.
-pub async fn begin(
+/// The authorize URL of a new sign-in, and the record its answer is checked against.
+async fn prepare(
     cfg: &PkceConfig,
     ep: &Endpoints,
     redirect_uri: &str,
     filter: &str,
     mode: Mode,
     now_ms: u64,
-) -> Result<String, AuthError> {
+) -> Result<(String, PendingSignIn), AuthError> {
+    let state = match mode {
+        Mode::Popup => super::popup::new_state()?,
+        Mode::Interactive | Mode::Silent => browser::random_token(32)?,
+    };
     let pending = PendingSignIn {
-        state: browser::random_token(32)?,
+        state,
         nonce: browser::random_token(32)?,
         verifier: browser::random_token(32)?,
         redirect_uri: redirect_uri.to_string(),
@@ -55,18 +62,33 @@ pub async fn begin(
         silent: mode == Mode::Silent,
     };
     let challenge = browser::sha256_b64url(&pending.verifier).await?;
+    // Read where storage is allowed; a frame whose storage is refused just has no hint.
     let hint = browser::session_get(HINT_KEY);
     let prompt = match mode {
         Mode::Silent => Some(("none", hint.as_deref())),
         // After a sign-out the provider's own session would sign the same person straight
         // back in: on a shared console, let the next person pick their account.
-        Mode::Interactive if browser::session_get(SIGNED_OUT_KEY).is_some() => {
+        Mode::Interactive | Mode::Popup if browser::session_get(SIGNED_OUT_KEY).is_some() => {
             Some(("select_account", None))
         }
-        Mode::Interactive => None,
+        Mode::Interactive | Mode::Popup => None,
     };
     let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge, prompt);
-    browser::session_set(PENDING_KEY, &pending.encode())?;
+    Ok((url, pending))
+}
+
+/// Starts a sign-in that leaves the page: stores the pending record across the redirect and
+/// returns the URL to navigate to.
+pub async fn begin(
+    cfg: &PkceConfig,
+    ep: &Endpoints,
+    redirect_uri: &str,
+    filter: &str,
+    mode: Mode,
+    now_ms: u64,
+) -> Result<String, AuthError> {
+    let (url, pending) = prepare(cfg, ep, redirect_uri, filter, mode, now_ms).await?;
+    browser::session_set(PENDING_KEY, &pending.encode()).map_err(|_| AuthError::StorageBlocked)?;
     Ok(url)
 }
 
@@ -154,7 +176,21 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
                 None => Completion::SignedOut(None),
             }
         }
-        ret => finish(p, &endpoints, ret, now_ms).await,
+        ret => {
+            // A code is redeemed once: its record goes before the redemption. An error
+            // answering no sign-in of this tab leaves the pending one alone.
+            let pending = match ret {
+                Return::Code { .. } => take_pending(),
+                _ => peek_pending(),
+            };
+            match finish(p, &endpoints, ret, pending, now_ms).await {
+                Some(done) => {
+                    browser::session_remove(PENDING_KEY);
+                    done
+                }
+                None => Completion::SignedOut(None),
+            }
+        }
     };
     Started {
         endpoints: Some(endpoints),
@@ -162,41 +198,65 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
     }
 }
 
-/// Signs in through a popup (the panel is in a frame): `popup` was opened by the click.
-pub async fn through_popup(
-    popup: super::popup::Popup,
-    p: &PkceConfig,
-    ep: &Endpoints,
-    redirect_uri: &str,
-    filter: &str,
-    now_ms: u64,
-) -> Completion {
-    let url = match begin(p, ep, redirect_uri, filter, Mode::Interactive, now_ms).await {
-        Ok(url) => url,
-        Err(e) => {
-            popup.close();
-            return Completion::SignedOut(Some(e));
-        }
-    };
+/// Signs in through a popup that the click opened: sends it to the provider, shows that the
+/// panel waits for it in `slot` (with "Open the sign-in window again" and "Cancel"), and
+/// completes the answer the popup hands back. The attempt's record never leaves memory.
+/// Runs in the `sign_in_window` chunk ([`super::popup::sign_in`]).
+pub async fn through_popup(a: super::popup::Attempt) -> Completion {
+    let super::popup::Attempt {
+        popup,
+        cfg,
+        endpoints,
+        redirect_uri,
+        filter,
+        slot,
+    } = a;
+    let now = crate::api::now_ms();
+    let (url, pending) =
+        match prepare(&cfg, &endpoints, &redirect_uri, &filter, Mode::Popup, now).await {
+            Ok(started) => started,
+            Err(e) => return Completion::SignedOut(Some(e)),
+        };
     if let Err(e) = popup.go(&url) {
         return Completion::SignedOut(Some(e));
     }
-    match popup.answer().await {
-        Ok(href) => match parse_return(&href) {
-            Return::None => Completion::SignedOut(Some(AuthError::SignInCanceled)),
-            ret => finish(p, ep, ret, crate::api::now_ms()).await,
-        },
-        Err(e) => {
-            // The pending record answers nothing any more.
-            let _ = take_pending();
-            Completion::SignedOut(Some(e))
-        }
+    let mut waiting = super::popup::Waiting::show(&slot, &url);
+    let state = pending.state.clone();
+    let canceled = Box::pin(waiting.canceled());
+    let answer = Box::pin(super::popup::answer(&state));
+    let got = match futures::future::select(answer, canceled).await {
+        futures::future::Either::Left((got, _)) => Some(got),
+        futures::future::Either::Right(_) => None,
+    };
+    drop(waiting);
+    match got {
+        // Only an answer carrying this attempt's state gets here, so it is never ignored.
+        Some(Ok(href)) => finish(
+            &cfg,
+            &endpoints,
+            parse_return(&href),
+            Some(pending),
+            crate::api::now_ms(),
+        )
+        .await
+        .unwrap_or(Completion::SignedOut(Some(AuthError::StateMismatch))),
+        Some(Err(e)) => Completion::SignedOut(Some(e)),
+        // Canceled by the person: back to Sign in, nothing to say.
+        None => Completion::SignedOut(None),
     }
 }
 
-/// Completes an authorization response: an error, or a code to redeem.
-async fn finish(p: &PkceConfig, endpoints: &Endpoints, ret: Return, now_ms: u64) -> Completion {
-    match ret {
+/// Completes an authorization response against `pending`, the sign-in it must answer:
+/// an error, or a code to redeem. `None` when it answers no sign-in of this panel (an error
+/// without its `state`): such a response is ignored.
+async fn finish(
+    p: &PkceConfig,
+    endpoints: &Endpoints,
+    ret: Return,
+    pending: Option<PendingSignIn>,
+    now_ms: u64,
+) -> Option<Completion> {
+    Some(match ret {
         Return::None => Completion::SignedOut(None),
         Return::Error {
             error,
@@ -204,37 +264,31 @@ async fn finish(p: &PkceConfig, endpoints: &Endpoints, ret: Return, now_ms: u64)
             state,
             ..
         } => {
-            let pending = peek_pending();
-            match error_return(pending.as_ref(), &error, &description, state.as_deref()) {
-                // Not an answer to this tab's sign-in: ignored, the pending one kept.
-                None => Completion::SignedOut(None),
-                Some(e) => {
-                    let pending = take_pending();
-                    if pending.is_some_and(|p| p.silent) && needs_interaction(&error) {
-                        // The silent attempt found no session: just offer Sign in.
-                        browser::session_remove(HINT_KEY);
-                        Completion::SignedOut(None)
-                    } else {
-                        Completion::SignedOut(Some(e))
-                    }
-                }
+            let e = error_return(pending.as_ref(), &error, &description, state.as_deref())?;
+            if pending.is_some_and(|p| p.silent) && needs_interaction(&error) {
+                // The silent attempt found no session: just offer Sign in.
+                browser::session_remove(HINT_KEY);
+                Completion::SignedOut(None)
+            } else {
+                Completion::SignedOut(Some(e))
             }
         }
         Return::Code { code, state, iss } => {
-            redeem(p, endpoints, &code, &state, iss.as_deref(), now_ms).await
+            redeem(p, endpoints, pending, &code, &state, iss.as_deref(), now_ms).await
         }
-    }
+    })
 }
 
 async fn redeem(
     p: &PkceConfig,
     ep: &Endpoints,
+    pending: Option<PendingSignIn>,
     code: &str,
     state: &str,
     iss: Option<&str>,
     now_ms: u64,
 ) -> Completion {
-    let Some(pending) = take_pending() else {
+    let Some(pending) = pending else {
         return Completion::SignedOut(Some(AuthError::NoPendingSignIn));
     };
     if let Err(e) = check_return(&pending, Some(state), iss, ep.iss_required, now_ms) {

@@ -188,11 +188,45 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     let sign_in_needed = RwSignal::new(false);
     // A sign-in that could not start; `true` when Try again can help (a blocked popup).
     let (sign_in_error, set_sign_in_error) = signal(None::<(String, bool)>);
+    // A popup sign-in under way, and where it says that it waits for the window (drawn by
+    // the sign-in window's chunk). A new click replaces the attempt.
+    let wait_slot = NodeRef::<leptos::html::Div>::new();
+    let popup_task = StoredValue::new_local(None::<futures::future::AbortHandle>);
+    let stop_waiting = move || {
+        popup_task.update_value(|t| {
+            if let Some(t) = t.take() {
+                t.abort();
+            }
+        });
+    };
+    let attempt = move |popup, cfg: &PkceConfig, endpoints, filter| {
+        let slot: web_sys::Element = wait_slot.get_untracked()?.into();
+        Some(popup::Attempt {
+            popup,
+            cfg: cfg.clone(),
+            endpoints,
+            redirect_uri: redirect_uri(cfg),
+            filter,
+            slot,
+        })
+    };
     let tasks = TaskScope::default();
     on_cleanup({
         let tasks = tasks.clone();
         move || tasks.cancel_all()
     });
+    // A frame of another site: a popup could never hand its answer back (storage and
+    // channels are partitioned by top-level site), so the panel offers no Sign in and says
+    // what works instead. Told by the sign-in window's chunk, loaded at once only in a framed
+    // `pkce` panel, which draws the words into `wait_slot`.
+    let cross_site = RwSignal::new(false);
+    if matches!(cfg.auth, AuthConfig::Pkce(_)) && browser::is_framed() {
+        tasks.spawn(async move {
+            if let Some(slot) = wait_slot.get_untracked() {
+                cross_site.set(popup::guide(slot.into()).await);
+            }
+        });
+    }
     let events = match (&cfg.auth, &embedding.on_event) {
         (AuthConfig::Bridge { host_origin }, _) => Events::Parent(host_origin.clone()),
         (_, Some(f)) => Events::Callback(f.clone()),
@@ -256,22 +290,26 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
         if browser::is_framed() {
             // The provider's pages refuse to be framed: sign in through a popup, opened here
             // in the click so that popup blockers allow it.
-            let popup = match popup::open() {
+            let popup = match popup::open("") {
                 Ok(popup) => popup,
                 Err(e) => {
                     set_sign_in_error.set(Some((e.to_string(), true)));
                     return;
                 }
             };
+            stop_waiting();
             let cfg = svc_cfg.clone();
-            sign_in_tasks.spawn(async move {
-                let back = redirect_uri(&p);
-                let done = signin::through_popup(popup, &p, &ep, &back, &keep, now_ms()).await;
+            let Some(a) = attempt(popup, &p, ep.clone(), keep) else {
+                return;
+            };
+            let task = sign_in_tasks.spawn(async move {
+                let done = popup::sign_in(a).await;
                 if let Some(next) = after_sign_in(&cfg, &p, Some(ep), done, filter) {
                     sign_in_needed.set(false);
                     phase.set(next);
                 }
             });
+            popup_task.set_value(Some(task));
             return;
         }
         sign_in_tasks.spawn(async move {
@@ -313,14 +351,16 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             return redirect_sign_in();
         };
         set_sign_in_error.set(None);
-        let popup = match popup::open() {
+        let popup = match popup::open("") {
             Ok(popup) => popup,
             Err(e) => return set_sign_in_error.set(Some((e.to_string(), true))),
         };
-        renew_tasks.spawn(async move {
-            let back = redirect_uri(&p);
-            let keep = filter.get_untracked();
-            match signin::through_popup(popup, &p, &ep, &back, &keep, now_ms()).await {
+        stop_waiting();
+        let Some(a) = attempt(popup, &p, ep, filter.get_untracked()) else {
+            return;
+        };
+        let task = renew_tasks.spawn(async move {
+            match popup::sign_in(a).await {
                 // Still needed if the session was signed out meanwhile.
                 Completion::SignedIn { tokens, .. } => {
                     sign_in_needed.set(!svc.session().renew(tokens))
@@ -331,6 +371,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                 _ => {}
             }
         });
+        popup_task.set_value(Some(task));
     };
     let rate_limit = cfg.rate_limit;
     let is_host = matches!(cfg.auth, AuthConfig::Host | AuthConfig::Bridge { .. });
@@ -348,6 +389,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     };
 
     view! {
+        <div node_ref=wait_slot></div>
         {move || sign_in_error.get().map(|(e, retry)| {
             let again = try_again.clone();
             view! {
@@ -382,7 +424,10 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                             Either::Right(view! { <p class="notice" role="status">{n} " " {provider_out}</p> })
                         })}
                         <p>"Sign in with an account that may manage the Defender for Endpoint live response library."</p>
-                        <button type="button" class="primary" on:click=move |_| sign_in()>"Sign in"</button>
+                        {move || (!cross_site.get()).then(|| {
+                            let sign_in = sign_in.clone();
+                            view! { <button type="button" class="primary" on:click=move |_| sign_in()>"Sign in"</button> }
+                        })}
                     </section>
                 })
             }

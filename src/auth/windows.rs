@@ -1,0 +1,96 @@
+//! The chunk boundary of the code that talks to other windows: the sign-in popup (its
+//! waiting block, the answer over a `BroadcastChannel`, the redirect page's hand-back), the
+//! guidance of a frame of another site, and the token bridge to a framing portal. A panel
+//! that never meets another window (its own tab, signed in by redirect; `host`; `proxy`)
+//! never loads it.
+//!
+//! One split point (`wasm_split`, fallible, in the Trunk build, feature `split`) for all of
+//! them: each split point adds its entries to the loader, which is part of the first load
+//! (measured: a second point for the bridge alone cost 189 B gzip of loader).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::popup::{self, Attempt};
+use super::signin::Completion;
+use super::AuthError;
+
+/// Work the chunk does.
+pub enum Job {
+    /// A popup sign-in, from the click.
+    SignIn(Attempt),
+    /// A framed panel at start: in a frame of another site, say what works in the element.
+    Guide(web_sys::Element),
+    /// In the popup, back on the redirect page: hand `href` back on the channel of `state`.
+    HandBack {
+        /// The address the popup came back to.
+        href: String,
+        /// Its popup `state`.
+        state: String,
+    },
+    /// A token from the framing portal (`bridge` mode); `force_refresh` after a 401.
+    BridgeToken {
+        /// The portal's exact origin.
+        host_origin: String,
+        /// Ask for a new token, not a cached one.
+        force_refresh: bool,
+    },
+}
+
+/// What a job ends with.
+pub enum Done {
+    /// The popup sign-in's outcome.
+    SignedIn(Completion),
+    /// Whether the frame is of another site (and the guidance drawn).
+    Guided(bool),
+    /// The redirect page handed its answer on.
+    HandedBack,
+    /// The portal's token, or why none.
+    Token(Result<String, AuthError>),
+}
+
+/// A job, running.
+pub type Run = Pin<Box<dyn Future<Output = Done>>>;
+
+/// The chunk could not be fetched or instantiated (network, integrity, a newer deploy).
+pub type LoadError = leptos::wasm_split::SplitLoaderError;
+
+// `fallible`: a chunk that does not load is an error to show, not a panic (which would abort
+// the whole module).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(windows, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn run(job: Job) -> Result<Run, LoadError> {
+    Ok(match job {
+        Job::SignIn(a) => {
+            Box::pin(async move { Done::SignedIn(super::signin::through_popup(a).await) })
+        }
+        Job::Guide(slot) => {
+            let cross = crate::browser::cross_site_frame();
+            if cross {
+                popup::guidance(&slot);
+            }
+            Box::pin(std::future::ready(Done::Guided(cross)))
+        }
+        Job::HandBack { href, state } => {
+            popup::post_answer(href, &state);
+            Box::pin(std::future::ready(Done::HandedBack))
+        }
+        Job::BridgeToken {
+            host_origin,
+            force_refresh,
+        } => Box::pin(
+            async move { Done::Token(super::bridge::ask(&host_origin, force_refresh).await) },
+        ),
+    })
+}
+
+/// Loads the chunk (once; on demand in the Trunk build) and does `job`.
+pub async fn load(job: Job) -> Result<Done, LoadError> {
+    #[cfg(feature = "split")]
+    let running = run(job).await?;
+    #[cfg(not(feature = "split"))]
+    let running = run(job)?;
+    Ok(running.await)
+}
