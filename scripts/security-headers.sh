@@ -2,6 +2,10 @@
 # Writes the response headers this build of the panel needs, as nginx `add_header` lines that
 # deploy/nginx.conf includes: the Content-Security-Policy with the hash of this build's inline
 # bootstrap script (scripts/csp-hash.sh), X-Content-Type-Options and Referrer-Policy.
+# Deliberately no Cross-Origin-Opener-Policy: the page is also the redirect URI where a sign-in
+# popup comes back and hands its answer to the panel over a BroadcastChannel (Entra's pages
+# send COOP, which already cuts the popup off from its opener); deploy/nginx.conf serves the
+# page with Cache-Control: no-store.
 # Run it after `trunk build` (scripts/test.sh and scripts/demo.sh do), and again with the
 # deployment's settings when deploying:
 #
@@ -83,7 +87,8 @@ headers = [
 ]
 with open(os.environ["OUT"], "w", encoding="utf-8") as f:
     f.write("# Written by scripts/security-headers.sh for this build; included by deploy/nginx.conf.\n")
-    f.write("# `always`: error answers carry them too.\n")
+    f.write("# `always`: error answers carry them too. No Cross-Origin-Opener-Policy: the page is the\n")
+    f.write("# sign-in popup's redirect URI, which hands its answer back over a BroadcastChannel.\n")
     for name, value in headers:
         f.write(f'add_header {name} "{value}" always;\n')
 print(f"  {os.environ['OUT']}: frame-ancestors {frame}; connect-src {connect}")

@@ -58,10 +58,13 @@ for (const chunk of chunks) {
   const fetchIt = `fetch(new URL("./${name}", import.meta.url))`;
   if (!loader.includes(fetchIt)) throw new Error(`split-names: the loader does not fetch ${name} as expected`);
   const sri = 'sha256-' + createHash('sha256').update(data).digest('base64');
-  loader = loader.split(fetchIt).join(`fetch(new URL("./${name}", import.meta.url), { integrity: "${sri}" })`);
+  // `quiet`: a chunk whose shared chunk failed first is never awaited; its own fetch must
+  // not then reject unhandled (a page error) — whoever awaits it still sees the rejection.
+  loader = loader.split(fetchIt).join(`quiet(fetch(new URL("./${name}", import.meta.url), { integrity: "${sri}" }))`);
   writeFileSync(join(dir, name), data);
   written.push(name);
 }
+if (chunks.length) loader = `const quiet = (p) => (p.catch(() => {}), p);\n${loader}`;
 if (LOADER_IMPORT.test(glue)) {
   loader = await squeeze(loader);
   const name = `mde-library-admin-loader-${hash16(loader)}.js`;

@@ -100,8 +100,15 @@ test('nginx sends exactly the generated headers, with this build\'s bootstrap ha
       expect(resp.headers()[name], `${name} of ${path}`).toBe(value);
     }
   }
-  // The page and config are revalidated on every load; hashed assets are cached.
-  expect(page.headers()['cache-control']).toBe('no-cache');
+  // The page (the redirect URI a sign-in popup comes back to) is never stored, and has no
+  // COOP (its answer goes to the panel over a BroadcastChannel); config is revalidated on
+  // every load; hashed assets are cached.
+  for (const path of ['/', '/index.html']) {
+    const resp = await request.get(`${deployURL}${path}`);
+    expect(resp.headers()['cache-control'], path).toBe('no-store');
+    expect(resp.headers()['cross-origin-opener-policy'], path).toBeUndefined();
+  }
+  expect(config.headers()['cache-control']).toBe('no-cache');
   expect(wasm.headers()['cache-control']).toMatch(/max-age=31536000/);
 });
 

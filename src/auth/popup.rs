@@ -131,7 +131,7 @@ impl Channel {
     }
 
     fn post(&self, data: &JsValue) {
-        let _ = js::call(&self.0, "postMessage", &[data.clone()]);
+        let _ = js::call(&self.0, "postMessage", std::slice::from_ref(data));
     }
 }
 
@@ -190,7 +190,7 @@ pub struct Attempt {
 
 /// Signs in through the popup of `a` (see [`super::signin::through_popup`]).
 pub async fn sign_in(a: Attempt) -> Completion {
-    match load(Job::SignIn(a)).await {
+    match load(Job::SignIn(Box::new(a))).await {
         Ok(Done::SignedIn(done)) => done,
         // The popup goes with the attempt (dropped with the job).
         _ => Completion::SignedOut(Some(AuthError::SignInUnavailable)),

@@ -18,7 +18,7 @@ use super::AuthError;
 /// Work the chunk does.
 pub enum Job {
     /// A popup sign-in, from the click.
-    SignIn(Attempt),
+    SignIn(Box<Attempt>),
     /// A framed panel at start: in a frame of another site, say what works in the element.
     Guide(web_sys::Element),
     /// In the popup, back on the redirect page: hand `href` back on the channel of `state`.
@@ -64,7 +64,7 @@ pub type LoadError = leptos::wasm_split::SplitLoaderError;
 fn run(job: Job) -> Result<Run, LoadError> {
     Ok(match job {
         Job::SignIn(a) => {
-            Box::pin(async move { Done::SignedIn(super::signin::through_popup(a).await) })
+            Box::pin(async move { Done::SignedIn(super::signin::through_popup(*a).await) })
         }
         Job::Guide(slot) => {
             let cross = crate::browser::cross_site_frame();
