@@ -214,7 +214,7 @@ pub(super) fn guidance(slot: &web_sys::Element) {
     let Ok(block) = doc.create_element("div") else {
         return;
     };
-    let _ = block.set_attribute("class", "notice failure");
+    let _ = block.set_attribute("class", "page-error");
     let _ = block.set_attribute("role", "alert");
     for (tag, text) in [
         ("p", "Signing in cannot work in this frame: the portal around it is another site, and this browser keeps a sign-in window apart from frames of other sites."),
@@ -327,7 +327,7 @@ impl Waiting {
             Some(e)
         };
         let block = make("div", "").unwrap_or_else(|| slot.clone());
-        let _ = block.set_attribute("class", "popup-wait");
+        let _ = block.set_attribute("class", "popup-wait reauth");
         let _ = block.set_attribute("role", "status");
         let line = make(
             "p",
