@@ -220,6 +220,20 @@ test('framed pkce, another site: the panel says what works at once; no popup, no
   await expect(panelFrame(page).getByText('20 files')).toBeVisible();
 });
 
+test('a browser that refuses sessionStorage: Sign in says so in words, never the browser\'s own error', async ({ page, context }) => {
+  // As Chromium does for a blocked site: reading window.sessionStorage throws a SecurityError.
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'sessionStorage', {
+      get() { throw new DOMException("Failed to read the 'sessionStorage' property from 'Window': Access is denied for this document.", 'SecurityError'); },
+    });
+  });
+  await page.goto(`${baseURL}/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('This browser blocks session storage here, which signing in needs. Allow this site to store data, or open the panel in a tab of its own.');
+  await expect(page.locator('body')).not.toContainText(/Access is denied|Failed to read|the browser refused/);
+  expect(page.url()).toBe(`${baseURL}/`); // it did not go to the provider with a sign-in it could not finish
+});
+
 test('the redirect page: a popup answer with no panel to take it says so and starts no panel; stray answers are ignored', async ({ page, context, request, expectConsoleErrors }) => {
   expectConsoleErrors(/favicon\.ico/); // the forger's page is a plain-text one
   // A popup return that nobody waits for (the panel was closed): a message, not a second panel.
