@@ -308,7 +308,7 @@ impl LibraryApi {
         let resp = http::send_form(&self.list_url(), &headers, &form, up.size, on_progress)
             .await
             .map_err(|e| match e {
-                HttpError::Body => ApiError::Body(e.to_string()),
+                HttpError::Body | HttpError::Redirected => ApiError::Body(e.to_string()),
                 e => ApiError::Network(e.to_string()),
             })?;
         match resp.status {

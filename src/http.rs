@@ -60,6 +60,10 @@ pub enum HttpError {
     /// The body was larger than [`MAX_BODY_BYTES`] or broke off.
     #[error("the answer was too large or broke off")]
     Body,
+    /// The answer came from another address than asked: a redirect was followed (an upload's
+    /// `XMLHttpRequest` cannot refuse one; `fetch` refuses them, as a network error).
+    #[error("redirected to another address")]
+    Redirected,
 }
 
 /// `GET url` without credentials: configuration and discovery documents.
@@ -142,6 +146,9 @@ mod imp {
             Method::Delete => "DELETE",
         });
         init.set_signal(Some(&controller.signal()));
+        // Never follow a redirect: on the same origin it keeps `Authorization`, so a 307 could
+        // turn a confirmed DELETE of one file into a DELETE of another.
+        crate::js::set(&init, "redirect", &"error".into());
         let headers = web_sys::Headers::new().map_err(invalid)?;
         for (k, v) in req.headers {
             // Refused (throws) for a value with CR, LF or a character above U+00FF.
@@ -263,6 +270,15 @@ mod imp {
             }
         };
         outcome?;
+        // XMLHttpRequest follows redirects without a say; at least the answer must be from
+        // the address the upload was sent to.
+        // (`URL` untyped: a typed binding's shims would sit in the first load's glue.)
+        let asked = construct("URL", &[url.into(), crate::browser::location_href().into()])
+            .map(|u| get(&u, "href"))
+            .unwrap_or_default();
+        if get(&xhr, "responseURL") != asked {
+            return Err(HttpError::Redirected);
+        }
         on_progress(size, size);
         let text = get(&xhr, "responseText").as_string().unwrap_or_default();
         if text.len() > MAX_BODY_BYTES {

@@ -215,3 +215,32 @@ test('the on-demand loader is checked against the build: altered, it does not ru
   await page.goto('/');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
+
+test('a redirect is never followed: a 307 on a confirmed DELETE deletes nothing else; an upload answered from another address is not taken as done', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(/status of 307|Failed to fetch|redirect|ERR_FAILED/i);
+  await signIn(page);
+  // On the same origin a followed 307 keeps the method and the Authorization header.
+  await sim(request, 'POST', '/faults', {
+    method: 'DELETE', pathPrefix: '/api/libraryfiles/mac_collect.sh', status: 307, location: '/api/libraryfiles/Collect-Triage.ps1',
+  });
+  await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(alert(page)).toContainText('mac_collect.sh');
+  const names = ((await sim(request, 'GET', '/files')) as { fileName: string }[]).map((f) => f.fileName);
+  expect(names).toContain('Collect-Triage.ps1');
+  expect(names).toContain('mac_collect.sh');
+  const log = await requestLog(request);
+  expect(log.filter((r) => r.method === 'DELETE' && r.path.includes('Collect-Triage'))).toEqual([]);
+
+  // XMLHttpRequest (the upload, for its progress) follows redirects unasked: the answer of
+  // another address is refused as the upload's outcome.
+  await sim(request, 'POST', '/faults', {
+    method: 'POST', pathPrefix: '/api/libraryfiles', status: 307, location: '/api/libraryfiles?redirected=1',
+  });
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles({ name: 'other.ps1', mimeType: 'text/plain', buffer: Buffer.from('x') });
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(alert(page)).toContainText('redirected to another address');
+  await expect(status(page)).not.toContainText('Uploaded other.ps1.');
+});

@@ -79,6 +79,9 @@ pub struct Fault {
     /// Hold the request this long before doing anything else, in milliseconds.
     #[serde(default, alias = "stallMs")]
     pub delay_ms: u64,
+    /// `Location` header of the answer: with a 307, a redirect the browser follows with the
+    /// same method and, on the same origin, the same `Authorization` header.
+    pub location: Option<String>,
     /// Close the connection without any HTTP answer (the browser's fetch rejects).
     #[serde(default)]
     pub reset: bool,
@@ -253,6 +256,11 @@ pub async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next
     if let Some(v) = f.content_type.as_deref() {
         if let Ok(v) = HeaderValue::from_bytes(v.as_bytes()) {
             headers.insert(header::CONTENT_TYPE, v);
+        }
+    }
+    if let Some(v) = f.location.as_deref() {
+        if let Ok(v) = HeaderValue::from_bytes(v.as_bytes()) {
+            headers.insert(header::LOCATION, v);
         }
     }
     if f.truncated {
