@@ -301,11 +301,8 @@ impl LibraryApi {
             .map_err(no_form)?;
         }
         let bearer = token.map(|t| format!("Bearer {t}"));
-        let mut headers = vec![("Accept", "application/json")];
-        if let Some(b) = &bearer {
-            headers.push(("Authorization", b.as_str()));
-        }
-        let resp = http::send_form(&self.list_url(), &headers, &form, up.size, on_progress)
+        let url = self.list_url();
+        let resp = http::send_form(&url, &headers(&url, &bearer), &form, up.size, on_progress)
             .await
             .map_err(|e| match e {
                 HttpError::Body | HttpError::Redirected => ApiError::Body(e.to_string()),
@@ -325,18 +322,10 @@ impl LibraryApi {
 
 async fn send(method: Method, url: &str, token: Option<&str>) -> Result<http::Response, ApiError> {
     let bearer = token.map(|t| format!("Bearer {t}"));
-    let accept = ("Accept", "application/json");
-    let with_token;
     http::send(http::Request {
         method,
         url,
-        headers: match &bearer {
-            Some(b) => {
-                with_token = [("Authorization", b.as_str()), accept];
-                &with_token
-            }
-            None => std::slice::from_ref(&accept),
-        },
+        headers: &headers(url, &bearer),
         body: None,
     })
     .await
@@ -344,6 +333,23 @@ async fn send(method: Method, url: &str, token: Option<&str>) -> Result<http::Re
         HttpError::Body => ApiError::Body(e.to_string()),
         e => ApiError::Network(e.to_string()),
     })
+}
+
+/// The header every call to a same-origin proxy carries (`proxy` mode's portal backend, the
+/// nginx `/mde-proxy` path), which they require: a page cannot send it without a preflight,
+/// which they never approve, so a page of the same site cannot ride the portal's cookie
+/// (RFC 10017's BFF CSRF defence; README "proxy"). The real API is never a path.
+pub const PROXY_MARKER: (&str, &str) = ("X-MDE-Library-Admin", "1");
+
+fn headers<'a>(url: &str, bearer: &'a Option<String>) -> Vec<(&'a str, &'a str)> {
+    let mut headers = vec![("Accept", "application/json")];
+    if let Some(b) = bearer {
+        headers.push(("Authorization", b.as_str()));
+    }
+    if url.starts_with('/') {
+        headers.push(PROXY_MARKER);
+    }
+    headers
 }
 
 fn error_from(resp: &http::Response) -> ApiError {
@@ -456,6 +462,28 @@ pub fn now_ms() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_same_origin_proxy_gets_the_csrf_marker() {
+        let none = None;
+        let proxied = headers("/portal/mde-proxy/api/libraryfiles", &none);
+        assert_eq!(proxied, [("Accept", "application/json"), PROXY_MARKER]);
+        let bearer = Some("Bearer t".to_string());
+        // nginx's /mde-proxy path with the panel's own token: marked too.
+        assert!(headers("/mde-proxy/api/libraryfiles", &bearer).contains(&PROXY_MARKER));
+        // The real API (a CORS request) never sees a header it was not asked to allow.
+        let direct = headers(
+            "https://api.security.microsoft.com/api/libraryfiles",
+            &bearer,
+        );
+        assert_eq!(
+            direct,
+            [
+                ("Accept", "application/json"),
+                ("Authorization", "Bearer t")
+            ]
+        );
+    }
 
     #[test]
     fn names_are_one_encoded_segment() {

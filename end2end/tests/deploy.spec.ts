@@ -117,11 +117,15 @@ test('sign in and list through the proxy; the token goes to /mde-proxy only, and
   await context.addCookies([{ name: 'portal_session', value: 'not-for-the-api', url: deployURL }]);
   const violations = cspViolations(page);
   const withToken: string[] = [];
+  const unmarked: string[] = [];
   page.on('request', (r) => {
     if (r.headers()['authorization']) withToken.push(r.url());
+    if (r.url().includes('/mde-proxy/') && r.headers()['x-mde-library-admin'] !== '1') unmarked.push(r.url());
   });
   await signIn(page);
   await expect(page.getByText('20 files')).toBeVisible();
+  // Every call to the same-origin proxy carries the marker its CSRF check requires.
+  expect(unmarked).toEqual([]);
   await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toBeVisible();
   expect(withToken.length).toBeGreaterThan(0);
   for (const url of withToken) {
@@ -135,6 +139,7 @@ test('sign in and list through the proxy; the token goes to /mde-proxy only, and
     expect(c.origin).toBeNull();
     expect(c.headerNames).not.toContain('cookie');
     expect(c.headerNames).not.toContain('referer');
+    expect(c.headerNames).not.toContain('x-mde-library-admin');
   }
   expect(violations).toEqual([]);
 });
@@ -164,18 +169,27 @@ test('delete through the proxy: a file removed behind the panel gives the 404 me
 });
 
 test('the proxy passes only the library endpoints, with the path as the browser encoded it', async ({ request }) => {
+  const marked = { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '1' };
   // A %2F in a name stays inside one path segment (nginx's decoded $uri would split it).
-  const odd = await request.delete(`${deployURL}/mde-proxy/api/libraryfiles/a%2Fb%20c.ps1`, {
-    headers: { Authorization: 'Bearer not-a-token' },
-  });
+  const odd = await request.delete(`${deployURL}/mde-proxy/api/libraryfiles/a%2Fb%20c.ps1`, { headers: marked });
   expect(odd.status()).toBe(401); // the simulator's answer: the token was passed on
+  // The API's answers are never stored.
+  expect(odd.headers()['cache-control']).toBe('no-store');
+  expect(odd.headers()['x-content-type-options']).toBe('nosniff');
   expect((await apiCalls(request)).map((c) => [c.path, c.bearer])).toEqual([['/api/libraryfiles/a%2Fb%20c.ps1', true]]);
-  // Nothing else of the upstream is reachable through it.
-  for (const path of ['/mde-proxy/_sim/files', '/mde-proxy/api/machines', '/mde-proxy/api/libraryfiles/x/y', '/mde-proxy/healthz']) {
-    expect((await request.get(`${deployURL}${path}`)).status(), path).toBe(404);
+  // Nothing else of the upstream is reachable through it, "." and ".." segments in any spelling.
+  for (const path of ['/mde-proxy/_sim/files', '/mde-proxy/api/machines', '/mde-proxy/api/libraryfiles/x/y', '/mde-proxy/healthz',
+    '/mde-proxy/api/libraryfiles/..', '/mde-proxy/api/libraryfiles/%2e%2e', '/mde-proxy/api/libraryfiles/%2E.', '/mde-proxy/api/libraryfiles/%2e?x=1']) {
+    expect((await request.get(`${deployURL}${path}`, { headers: marked })).status(), path).toBe(404);
   }
-  expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`)).status()).toBe(403);
-  expect((await apiCalls(request)).length).toBe(1);
+  expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: marked })).status()).toBe(403);
+  // The CSRF check: no marker, or a request another origin of the site sent, goes nowhere.
+  const list = `${deployURL}/mde-proxy/api/libraryfiles`;
+  expect((await request.get(list, { headers: { Authorization: 'Bearer not-a-token' } })).status()).toBe(403);
+  expect((await request.delete(`${list}/Collect-Triage.ps1`, { headers: { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '0' } })).status()).toBe(403);
+  expect((await request.get(list, { headers: { ...marked, 'Sec-Fetch-Site': 'same-site' } })).status()).toBe(403);
+  expect((await request.get(list, { headers: { ...marked, 'Sec-Fetch-Site': 'same-origin' } })).status()).toBe(401);
+  expect((await apiCalls(request)).length).toBe(2);
 });
 
 test('a portal at an allowed origin frames the panel; a page at another origin cannot', async ({ page, expectConsoleErrors }) => {

@@ -80,6 +80,37 @@ test('admin signs in; the list shows the seed; tokens stay in memory and at the 
   }
 });
 
+test('signing in is code of its own: a first visit fetches none of it; when it does not load, the panel says so and keeps no code in the address bar', async ({ page, expectConsoleErrors }) => {
+  // A refused chunk: its 404, the integrity check of its empty body, the loader's TypeError.
+  expectConsoleErrors(/status of 404|integrity|Failed to fetch|TypeError/);
+  const chunks: string[] = [];
+  page.on('request', (r) => { if (/-chunk-[0-9a-f]{16}\.wasm$/.test(r.url())) chunks.push(r.url()); });
+  let refuse = true;
+  await page.route(/-chunk-[0-9a-f]{16}\.wasm$/, (route) => (refuse ? route.fulfill({ status: 404, body: '' }) : route.continue()));
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(chunks).toHaveLength(0);
+  // The click needs the sign-in chunk: it does not load, and the page stays.
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Part of the panel did not load. Check the connection and sign in again.');
+  await expect(page).toHaveURL(`${baseURL}/`);
+  // Back from the provider with a code, and the chunk does not load: the code leaves the
+  // address bar all the same, and the page says what to do.
+  refuse = false;
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
+  refuse = true;
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('alert')).toContainText('Part of the panel did not load. Check the connection and sign in again.');
+  await expect(page).toHaveURL(`${baseURL}/`);
+  await expect(page.getByText('Signed in as Ada Admin')).toHaveCount(0);
+  // With the chunk back, signing in works.
+  refuse = false;
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
+});
+
 test('delete asks for confirmation, Escape cancels and returns focus, Delete gives 204 inline', async ({ page, request }) => {
   await signIn(page);
   const button = page.getByRole('button', { name: 'Delete Collect-Triage.ps1', exact: true });

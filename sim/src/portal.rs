@@ -1,11 +1,13 @@
 //! A portal backend (`--portal`), for the panel's `proxy` mode: the browser holds no token.
 //!
-//! - `GET /portal/sign-in?account=admin|reader` starts a portal session: an `HttpOnly`,
-//!   `SameSite=Strict` cookie, then back to `/portal/`;
+//! - `GET /portal/sign-in?account=admin|reader` starts a portal session: a `__Host-`,
+//!   `Secure`, `HttpOnly`, `SameSite=Strict` cookie, then back to `/portal/`;
 //! - `GET /portal/sign-out` ends it;
 //! - `/portal/` serves the panel with a `config.json` in `proxy` mode;
 //! - `/portal/mde-proxy/api/libraryfiles...` forwards to the simulator's own API with a token
-//!   the server holds for the session's account; without a session it answers 401.
+//!   the server holds for the session's account, only when the request passes the CSRF
+//!   checks a portal backend must make ([`csrf_refusal`]: 403 otherwise); without a session it
+//!   answers 401.
 
 use std::sync::Arc;
 
@@ -20,8 +22,14 @@ use tower::ServiceExt;
 use crate::state::{portal_account, random_id, random_secret, Sim, ACCOUNTS};
 use crate::tokens::API_AUDIENCE;
 
-/// Name of the portal's session cookie.
-pub const COOKIE: &str = "mde_portal_session";
+/// Name of the portal's session cookie. `__Host-`: the browser keeps it only if it is
+/// `Secure`, has `Path=/` and no `Domain`, so no other host of the site (a sibling subdomain)
+/// can set or shadow it. Chromium treats loopback as secure, so it works over plain HTTP here.
+pub const COOKIE: &str = "__Host-mde_portal_session";
+/// The header the panel sends on every call to a same-origin proxy (the app's
+/// `api::PROXY_MARKER`): a page cannot send it without a preflight, which this backend never
+/// approves (RFC 10017, the BFF's CSRF defence).
+pub const MARKER: &str = "x-mde-library-admin";
 /// Where the proxied API lives on the portal.
 pub const PROXY_PATH: &str = "/portal/mde-proxy";
 
@@ -50,7 +58,7 @@ async fn sign_in(State(sim): State<Arc<Sim>>, Query(q): Query<SignIn>) -> Respon
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone(), account);
-    let cookie = format!("{COOKIE}={id}; Path=/portal; HttpOnly; SameSite=Strict");
+    let cookie = format!("{COOKIE}={id}; Path=/; Secure; HttpOnly; SameSite=Strict");
     let mut resp = Redirect::to("/portal/").into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
@@ -65,7 +73,7 @@ async fn sign_out(State(sim): State<Arc<Sim>>, req: Request) -> Response {
             .unwrap_or_else(|e| e.into_inner())
             .remove(&id);
     }
-    let gone = format!("{COOKIE}=; Path=/portal; HttpOnly; SameSite=Strict; Max-Age=0");
+    let gone = format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     let mut resp = "Signed out of the portal.".into_response();
     if let Ok(v) = HeaderValue::from_str(&gone) {
         resp.headers_mut().insert(header::SET_COOKIE, v);
@@ -96,8 +104,40 @@ fn session_id(req: &Request) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// Forwards to the API with the session's server-held token; 401 without a session.
+/// Why a proxied request must not be forwarded on the session cookie, if it must not: the
+/// contract a portal backend keeps (README "proxy"). The marker header proves the request
+/// came from script that passed CORS (a form or a `no-cors` fetch cannot send it); where the
+/// browser says where a request came from (`Sec-Fetch-Site`, `Origin`), it must be this
+/// origin. Checked before the session, so a refused request learns nothing about it.
+pub fn csrf_refusal(headers: &axum::http::HeaderMap) -> Option<&'static str> {
+    let text = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
+    if text(MARKER) != Some("1") {
+        return Some("the request lacks the panel's X-MDE-Library-Admin header");
+    }
+    if text("sec-fetch-site").is_some_and(|site| site != "same-origin") {
+        return Some("the request came from another origin (Sec-Fetch-Site)");
+    }
+    let own = text("host").map(|host| format!("http://{host}"));
+    if text("origin").is_some_and(|origin| Some(origin.to_string()) != own) {
+        return Some("the request came from another origin (Origin)");
+    }
+    None
+}
+
+/// Forwards to the API with the session's server-held token: 403 when the CSRF checks fail,
+/// 401 without a session.
 async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    if let Some(why) = csrf_refusal(req.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(serde_json::json!({"error": {
+                "code": "Forbidden",
+                "message": format!("The portal refused to forward this request: {why}."),
+                "target": random_id(),
+            }})),
+        )
+            .into_response();
+    }
     let account = session_id(&req).and_then(|id| {
         sim.portal_sessions
             .lock()
@@ -134,6 +174,7 @@ async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     // The browser's cookie stays here; the API sees only the server-held token.
     parts.headers.remove(header::COOKIE);
     parts.headers.remove(header::ORIGIN);
+    parts.headers.remove(MARKER);
     let scope = format!("{API_AUDIENCE}/Library.Manage");
     let claims = crate::oidc::access_claims(&sim, &ACCOUNTS[account], &sim.args.client_id, &scope);
     let bearer = format!("Bearer {}", sim.keys.sign(&claims));

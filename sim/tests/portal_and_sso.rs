@@ -7,13 +7,21 @@ use common::{http, start};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 
+/// The panel's header on every proxied call (`api::PROXY_MARKER`).
+const MARKER: (&str, &str) = ("X-MDE-Library-Admin", "1");
+
 #[tokio::test]
 async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() {
     let s = start(&["--portal"]).await;
     let c = http();
     let list = format!("{}/portal/mde-proxy/api/libraryfiles", s.url());
     // No session: 401 with the API's error shape.
-    let r = c.get(&list).send().await.unwrap();
+    let r = c
+        .get(&list)
+        .header(MARKER.0, MARKER.1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "Unauthorized");
@@ -27,18 +35,30 @@ async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() 
     assert_eq!(r.headers()[LOCATION], "/portal/");
     let cookie = r.headers()[SET_COOKIE].to_str().unwrap().to_string();
     assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        cookie.starts_with("__Host-")
+            && cookie.contains("; Path=/;")
+            && !cookie.contains("Domain")
+            && cookie.contains("Secure")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
     let session = cookie.split(';').next().unwrap().to_string();
 
-    let r = c.get(&list).header(COOKIE, &session).send().await.unwrap();
+    let r = c
+        .get(&list)
+        .header(COOKIE, &session)
+        .header(MARKER.0, MARKER.1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["value"].as_array().unwrap().len(), 20);
     let r = c
         .delete(format!("{list}/Collect-Triage.ps1"))
         .header(COOKIE, &session)
+        .header(MARKER.0, MARKER.1)
         .send()
         .await
         .unwrap();
@@ -60,6 +80,7 @@ async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() 
     let r = c
         .delete(format!("{list}/mac_collect.sh"))
         .header(COOKIE, &reader)
+        .header(MARKER.0, MARKER.1)
         .send()
         .await
         .unwrap();
@@ -80,11 +101,103 @@ async fn the_portal_proxies_with_a_server_held_token_and_only_for_its_session() 
     // Signed out: 401 again.
     c.get(format!("{}/portal/sign-out", s.url()))
         .header(COOKIE, &session)
+        .header(MARKER.0, MARKER.1)
         .send()
         .await
         .unwrap();
-    let r = c.get(&list).header(COOKIE, &session).send().await.unwrap();
+    let r = c
+        .get(&list)
+        .header(COOKIE, &session)
+        .header(MARKER.0, MARKER.1)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_portal_forwards_nothing_a_page_of_another_origin_could_have_sent() {
+    let s = start(&["--portal"]).await;
+    let c = http();
+    let list = format!("{}/portal/mde-proxy/api/libraryfiles", s.url());
+    let r = c
+        .get(format!("{}/portal/sign-in?account=admin", s.url()))
+        .send()
+        .await
+        .unwrap();
+    let session = r.headers()[SET_COOKIE].to_str().unwrap();
+    let session = session.split(';').next().unwrap().to_string();
+    let own = s.url().to_string();
+    let upload = || {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"Write-Output 1".to_vec())
+                    .file_name("Collect-Triage.ps1"),
+            )
+            .text("OverrideIfExists", "true");
+        c.post(&list).header(COOKIE, &session).multipart(form)
+    };
+    // What a form or a `no-cors` fetch of a same-site page sends: the cookie, no marker.
+    let cases = [
+        ("no marker", upload().header("Sec-Fetch-Site", "same-site")),
+        ("no marker, no fetch metadata", upload()),
+        ("a marker of another value", upload().header(MARKER.0, "0")),
+        (
+            "marked, from another origin of the site",
+            upload()
+                .header(MARKER.0, MARKER.1)
+                .header("Sec-Fetch-Site", "same-site"),
+        ),
+        (
+            "marked, another Origin",
+            upload()
+                .header(MARKER.0, MARKER.1)
+                .header("Origin", "http://127.0.0.1:1"),
+        ),
+        (
+            "a DELETE, unmarked",
+            c.delete(format!("{list}/mac_collect.sh"))
+                .header(COOKIE, &session),
+        ),
+    ];
+    for (what, req) in cases {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{what}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("The portal refused to forward this request"),
+            "{what}: {body}"
+        );
+    }
+    // Nothing reached the library.
+    let files: serde_json::Value = c
+        .get(format!("{}/_sim/files", s.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(files.as_array().unwrap().len(), 20);
+    assert!(files
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["fileName"] == "mac_collect.sh"));
+    // The panel's own call: marked, from this origin.
+    let r = upload()
+        .header(MARKER.0, MARKER.1)
+        .header("Sec-Fetch-Site", "same-origin")
+        .header("Origin", own.trim_end_matches('/'))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     s.stop().await;
 }
 

@@ -186,6 +186,8 @@ pub struct Attempt {
     pub filter: String,
     /// Where the panel says it waits for the window.
     pub slot: web_sys::Element,
+    /// "Sign in again": the session's account, asked for by name (its `login_hint`).
+    pub login_hint: Option<String>,
 }
 
 /// Signs in through the popup of `a` (see [`super::signin::through_popup`]).

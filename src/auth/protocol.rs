@@ -61,6 +61,15 @@ pub enum AuthError {
         /// ` (AADSTS65004)`, or empty.
         aadsts: String,
     },
+    /// "Sign in again" came back with another account than the session's: refused, so a
+    /// waiting run never goes on as someone else under the first person's name.
+    #[error("That was another account ({other}). This session is {this}'s: sign in again as {this}, or sign out to switch accounts.")]
+    OtherAccount {
+        /// The session's account, by name.
+        this: String,
+        /// The account that signed in, by name.
+        other: String,
+    },
     /// The session cannot be renewed silently; a new interactive sign-in is needed.
     #[error("Your sign-in has expired. Sign in again. ({0})")]
     SignInRequired(String),
@@ -160,6 +169,9 @@ pub struct TokenSet {
     pub account_name: Option<String>,
     /// The account's sign-in name, from the ID token: the `login_hint` of a silent sign-in.
     pub login_hint: Option<String>,
+    /// `tid:oid` from the ID token: which person the session is, compared when signing in
+    /// again (a display name can be anyone's).
+    pub account: Option<String>,
 }
 
 // Never print tokens, even in a debug dump.
@@ -379,6 +391,8 @@ pub struct IdClaims {
     pub nonce: Option<String>,
     /// Entra's opaque hint for later sign-ins of the same account.
     pub login_hint: Option<String>,
+    /// `tid:oid`: the tenant and the account's object id, which person this is.
+    pub account: Option<String>,
 }
 
 /// Decodes (without verifying) the payload of a JWT.
@@ -391,6 +405,13 @@ pub fn id_claims(jwt: &str) -> Option<IdClaims> {
         preferred_username: claims.opt_string("preferred_username").ok()?,
         nonce: claims.opt_string("nonce").ok()?,
         login_hint: claims.opt_string("login_hint").ok()?,
+        account: match (
+            claims.opt_string("tid").ok()?,
+            claims.opt_string("oid").ok()?,
+        ) {
+            (Some(tid), Some(oid)) => Some(tid + ":" + &oid),
+            _ => None,
+        },
     })
 }
 
@@ -467,7 +488,7 @@ pub fn authorize_url(
     redirect_uri: &str,
     pending: &PendingSignIn,
     challenge: &str,
-    prompt: Option<(&str, Option<&str>)>,
+    (prompt, hint): (Option<&str>, Option<&str>),
 ) -> String {
     let scope = cfg.requested_scopes().join(" ");
     let mut query = form_encode(&[
@@ -481,12 +502,13 @@ pub fn authorize_url(
         ("code_challenge", challenge),
         ("code_challenge_method", "S256"),
     ]);
-    // `prompt=none` with the last account's `login_hint` (silent), or `select_account`.
-    if let Some((prompt, hint)) = prompt {
+    // `prompt=none` (silent) or `select_account`; the account's `login_hint` for the silent
+    // attempt and for "Sign in again", which must be the same person.
+    if let Some(prompt) = prompt {
         query = query + "&" + &form_encode(&[("prompt", prompt)]);
-        if let Some(hint) = hint {
-            query = query + "&" + &form_encode(&[("login_hint", hint)]);
-        }
+    }
+    if let Some(hint) = hint {
+        query = query + "&" + &form_encode(&[("login_hint", hint)]);
     }
     let sep = if ep.authorization_endpoint.contains('?') {
         '&'
@@ -511,6 +533,7 @@ pub(crate) fn token_set(
         login_hint: claims
             .as_ref()
             .and_then(|c| c.login_hint.clone().or(c.preferred_username.clone())),
+        account: claims.as_ref().and_then(|c| c.account.clone()),
         account_name: claims.and_then(|c| c.name.or(c.preferred_username)),
     }
 }
@@ -760,6 +783,7 @@ mod tests {
             refresh_token: Some("SECRET-RT".into()),
             account_name: None,
             login_hint: None,
+            account: None,
         };
         let s = format!("{t:?}");
         assert!(!s.contains("SECRET"), "{s}");
@@ -797,7 +821,14 @@ mod tests {
             end_session_endpoint: None,
             iss_required: false,
         };
-        let url = authorize_url(&cfg, &ep, "https://app/x", &pending(), "ch4ll", None);
+        let url = authorize_url(
+            &cfg,
+            &ep,
+            "https://app/x",
+            &pending(),
+            "ch4ll",
+            (None, None),
+        );
         let q: std::collections::HashMap<_, _> = query_pairs(&url).into_iter().collect();
         assert!(url.starts_with("https://login/t/oauth2/v2.0/authorize?"));
         assert_eq!(q["client_id"], "cid");
@@ -819,13 +850,25 @@ mod tests {
             "https://app/x",
             &pending(),
             "ch4ll",
-            Some(("none", Some("ada@contoso.com"))),
+            (Some("none"), Some("ada@contoso.com")),
         );
         let q: std::collections::HashMap<_, _> = query_pairs(&silent).into_iter().collect();
         assert_eq!(
             (q["prompt"].as_str(), q["login_hint"].as_str()),
             ("none", "ada@contoso.com")
         );
+        // "Sign in again": the same account's hint, no prompt.
+        let again = authorize_url(
+            &cfg,
+            &ep,
+            "https://app/x",
+            &pending(),
+            "ch4ll",
+            (None, Some("ada@contoso.com")),
+        );
+        let q: std::collections::HashMap<_, _> = query_pairs(&again).into_iter().collect();
+        assert_eq!(q["login_hint"], "ada@contoso.com");
+        assert!(!q.contains_key("prompt"));
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub async fn refresh(
     if set.account_name.is_none() {
         set.account_name = previous.account_name.clone();
     }
+    if set.account.is_none() {
+        set.account = previous.account.clone();
+    }
     Ok(set)
 }
 

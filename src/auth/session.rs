@@ -9,7 +9,6 @@ use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::provider;
 use super::{AuthError, Endpoints, TokenSet};
 use crate::api::now_ms;
 use crate::config::PkceConfig;
@@ -147,14 +146,37 @@ impl Session {
 
     /// Takes the tokens of a new sign-in into this session (after "Sign in again" through a
     /// popup), so everything holding it (a bulk run, the list) goes on with them. `false` if
-    /// the session is not one of the app's own sign-in, or was signed out.
-    pub fn renew(&self, fresh: TokenSet) -> bool {
+    /// the session is not one of the app's own sign-in, or was signed out; an error if they
+    /// are another person's (`tid`/`oid` differ, or cannot be told): the session keeps its own.
+    pub fn renew(&self, fresh: TokenSet) -> Result<bool, AuthError> {
         match &self.source {
             Source::Pkce { tokens, .. } if !self.ended.get() => {
-                *tokens.borrow_mut() = Some(fresh);
-                true
+                let mut held = tokens.borrow_mut();
+                if let Some(now) = held.as_ref().filter(|t| t.account.is_some()) {
+                    if now.account != fresh.account {
+                        let name = |t: &TokenSet| {
+                            t.account_name
+                                .clone()
+                                .unwrap_or("an unnamed account".into())
+                        };
+                        return Err(AuthError::OtherAccount {
+                            this: name(now),
+                            other: name(&fresh),
+                        });
+                    }
+                }
+                *held = Some(fresh);
+                Ok(true)
             }
-            _ => false,
+            _ => Ok(false),
+        }
+    }
+
+    /// The session's account's `login_hint`: "Sign in again" asks for the same person.
+    pub fn login_hint(&self) -> Option<String> {
+        match &self.source {
+            Source::Pkce { tokens, .. } => tokens.borrow().as_ref()?.login_hint.clone(),
+            _ => None,
         }
     }
 
@@ -225,9 +247,7 @@ impl Session {
                         .borrow()
                         .clone()
                         .ok_or_else(|| AuthError::SignInRequired("signed out".into()))?;
-                    let fresh =
-                        provider::refresh(cfg, endpoints, redirect_uri, &previous, now_ms())
-                            .await?;
+                    let fresh = refresh_tokens(cfg, endpoints, redirect_uri, previous).await?;
                     // Signed out meanwhile: the tokens must not come back.
                     if ended.get() {
                         return Err(Session::signed_out_error());
@@ -241,6 +261,25 @@ impl Session {
                 Source::Proxy => Err(AuthError::PortalSession),
             }
         })
+    }
+}
+
+/// Redeems the refresh token in the sign-in chunk (loaded on demand: about once an hour).
+async fn refresh_tokens(
+    cfg: &PkceConfig,
+    endpoints: &Endpoints,
+    redirect_uri: &str,
+    previous: TokenSet,
+) -> Result<TokenSet, AuthError> {
+    let job = super::windows::Job::Refresh {
+        cfg: cfg.clone(),
+        endpoints: endpoints.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        previous,
+    };
+    match super::windows::load(job).await {
+        Ok(super::windows::Done::Refreshed(fresh)) => fresh,
+        _ => Err(AuthError::SignInUnavailable),
     }
 }
 
@@ -297,8 +336,9 @@ mod tests {
             access_token: "at".into(),
             expires_at_ms: u64::MAX,
             refresh_token: Some("rt".into()),
-            account_name: None,
-            login_hint: None,
+            account_name: Some("Ada Admin".into()),
+            login_hint: Some("ada@contoso.example".into()),
+            account: Some("t1:ada".into()),
         };
         Session::pkce(cfg, ep, "https://app/".into(), tokens)
     }
@@ -327,18 +367,59 @@ mod tests {
             access_token: "at2".into(),
             expires_at_ms: u64::MAX,
             refresh_token: None,
-            account_name: None,
+            account_name: Some("Ada Admin".into()),
             login_hint: None,
+            account: Some("t1:ada".into()),
         };
-        assert!(s.clone().renew(fresh.clone()));
+        assert_eq!(s.login_hint().as_deref(), Some("ada@contoso.example"));
+        assert_eq!(s.clone().renew(fresh.clone()), Ok(true));
         assert_eq!(
             futures::executor::block_on(s.access_token()).unwrap(),
             "at2"
         );
         s.sign_out();
         fresh.access_token = "at3".into();
-        assert!(!s.renew(fresh));
+        assert_eq!(s.renew(fresh), Ok(false));
         assert!(futures::executor::block_on(s.access_token()).is_err());
+    }
+
+    #[test]
+    fn renew_refuses_another_person_and_keeps_the_session_s_tokens() {
+        let s = signed_in();
+        let other = |account: Option<&str>, name: Option<&str>| TokenSet {
+            access_token: "someone-else".into(),
+            expires_at_ms: u64::MAX,
+            refresh_token: None,
+            account_name: name.map(Into::into),
+            login_hint: None,
+            account: account.map(Into::into),
+        };
+        // Another object id, another tenant (the same oid there is another person), or an
+        // answer that cannot say who it is.
+        for (account, name) in [
+            (Some("t1:riley"), Some("Riley Reader")),
+            (Some("t2:ada"), Some("Ada Admin")),
+            (None, None),
+        ] {
+            let refused = s.renew(other(account, name));
+            assert_eq!(
+                refused,
+                Err(AuthError::OtherAccount {
+                    this: "Ada Admin".into(),
+                    other: name.unwrap_or("an unnamed account").into(),
+                }),
+                "{account:?}"
+            );
+            assert_eq!(futures::executor::block_on(s.access_token()).unwrap(), "at");
+        }
+        assert_eq!(
+            AuthError::OtherAccount {
+                this: "Ada Admin".into(),
+                other: "Riley Reader".into()
+            }
+            .to_string(),
+            "That was another account (Riley Reader). This session is Ada Admin's: sign in again as Ada Admin, or sign out to switch accounts."
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::protocol::{
     AuthError, Endpoints, PendingSignIn, Return, TokenSet, PENDING_KEY,
 };
 use super::provider;
+use super::windows::{Done, Job};
 use crate::browser;
 use crate::config::PkceConfig;
 
@@ -45,6 +46,7 @@ async fn prepare(
     redirect_uri: &str,
     filter: &str,
     mode: Mode,
+    again_as: Option<&str>,
     now_ms: u64,
 ) -> Result<(String, PendingSignIn), AuthError> {
     let state = match mode {
@@ -65,21 +67,23 @@ async fn prepare(
     // Read where storage is allowed; a frame whose storage is refused just has no hint.
     let hint = browser::session_get(HINT_KEY);
     let prompt = match mode {
-        Mode::Silent => Some(("none", hint.as_deref())),
+        Mode::Silent => (Some("none"), hint.as_deref()),
+        // "Sign in again" must be the session's person: their hint (checked on the answer).
+        Mode::Popup if again_as.is_some() => (None, again_as),
         // After a sign-out the provider's own session would sign the same person straight
         // back in: on a shared console, let the next person pick their account.
         Mode::Interactive | Mode::Popup if browser::session_get(SIGNED_OUT_KEY).is_some() => {
-            Some(("select_account", None))
+            (Some("select_account"), None)
         }
-        Mode::Interactive | Mode::Popup => None,
+        Mode::Interactive | Mode::Popup => (None, None),
     };
     let url = authorize_url(cfg, ep, redirect_uri, &pending, &challenge, prompt);
     Ok((url, pending))
 }
 
-/// Starts a sign-in that leaves the page: stores the pending record across the redirect and
+/// Starts a sign-in that leaves the page (in the chunk): stores the pending record across the redirect and
 /// returns the URL to navigate to.
-pub async fn begin(
+pub(super) async fn begin(
     cfg: &PkceConfig,
     ep: &Endpoints,
     redirect_uri: &str,
@@ -87,7 +91,7 @@ pub async fn begin(
     mode: Mode,
     now_ms: u64,
 ) -> Result<String, AuthError> {
-    let (url, pending) = prepare(cfg, ep, redirect_uri, filter, mode, now_ms).await?;
+    let (url, pending) = prepare(cfg, ep, redirect_uri, filter, mode, None, now_ms).await?;
     browser::session_set(PENDING_KEY, &pending.encode()).map_err(|_| AuthError::StorageBlocked)?;
     Ok(url)
 }
@@ -128,19 +132,79 @@ pub struct Started {
     pub completion: Completion,
 }
 
-/// Completes a sign-in the address bar reports; or, with none and a remembered account,
-/// makes the one silent attempt of this page load (never in a frame, where the provider's
-/// pages refuse to load).
-pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Started {
+/// Whether this page load has sign-in work: an answer in the address bar, a start-over, or
+/// the one silent attempt (a remembered account, not signed out, not in a frame, where the
+/// provider's pages refuse to load).
+fn has_sign_in_work(href: &str) -> bool {
+    parse_return(href) != Return::None
+        || super::protocol::query_pairs(href)
+            .iter()
+            .any(|(k, _)| k == START_OVER)
+        || (browser::session_get(HINT_KEY).is_some()
+            && browser::session_get(SIGNED_OUT_KEY).is_none()
+            && !browser::is_framed())
+}
+
+/// At page load: reads discovery and, when the page load has sign-in work, does it in the
+/// on-demand chunk ([`complete`]); a first visit only shows Sign in.
+pub async fn start(p: &PkceConfig, redirect_uri: &str) -> Started {
     let href = browser::location_href();
-    let ret = parse_return(&href);
-    let start_over = super::protocol::query_pairs(&href)
+    if !has_sign_in_work(&href) {
+        return match provider::discover(&p.authority).await {
+            Ok(ep) => Started {
+                endpoints: Some(ep),
+                completion: Completion::SignedOut(None),
+            },
+            Err(e) => Started {
+                endpoints: None,
+                completion: Completion::SignedOut(Some(e)),
+            },
+        };
+    }
+    // The code and state must not linger in the address bar or the history, even when the
+    // chunk does not load.
+    browser::replace_url(&strip_query(&href));
+    let job = Job::Complete {
+        cfg: p.clone(),
+        href,
+        redirect_uri: redirect_uri.to_string(),
+    };
+    match super::windows::load(job).await {
+        Ok(Done::Started(started)) => started,
+        _ => Started {
+            endpoints: None,
+            completion: Completion::SignedOut(Some(AuthError::SignInUnavailable)),
+        },
+    }
+}
+
+/// The Sign in button: the provider's URL to leave for, its record stored for the return.
+pub async fn sign_in_url(
+    p: &PkceConfig,
+    endpoints: &Endpoints,
+    redirect_uri: &str,
+    filter: &str,
+) -> Result<String, AuthError> {
+    let job = Job::Begin {
+        cfg: p.clone(),
+        endpoints: endpoints.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        filter: filter.to_string(),
+    };
+    match super::windows::load(job).await {
+        Ok(Done::Url(url)) => url,
+        _ => Err(AuthError::SignInUnavailable),
+    }
+}
+
+/// Completes a sign-in the address bar reported (`href`); or, with none, starts over or makes
+/// the one silent attempt of this page load. In the chunk.
+pub(super) async fn complete(p: &PkceConfig, href: &str, redirect_uri: &str) -> Started {
+    let now_ms = crate::api::now_ms();
+    let ret = parse_return(href);
+    let start_over = super::protocol::query_pairs(href)
         .iter()
         .any(|(k, _)| k == START_OVER);
-    if ret != Return::None || start_over {
-        // The code and state must not linger in the address bar or the history.
-        browser::replace_url(&strip_query(&href));
-    }
     let endpoints = match provider::discover(&p.authority).await {
         Ok(ep) => ep,
         Err(e) => {
@@ -158,10 +222,7 @@ pub async fn complete(p: &PkceConfig, redirect_uri: &str, now_ms: u64) -> Starte
         Return::None => {
             let mode = if start_over {
                 Some(Mode::Interactive)
-            } else if browser::session_get(HINT_KEY).is_some()
-                && browser::session_get(SIGNED_OUT_KEY).is_none()
-                && !browser::is_framed()
-            {
+            } else if has_sign_in_work(href) {
                 Some(Mode::Silent)
             } else {
                 None
@@ -210,13 +271,24 @@ pub async fn through_popup(a: super::popup::Attempt) -> Completion {
         redirect_uri,
         filter,
         slot,
+        login_hint,
     } = a;
     let now = crate::api::now_ms();
-    let (url, pending) =
-        match prepare(&cfg, &endpoints, &redirect_uri, &filter, Mode::Popup, now).await {
-            Ok(started) => started,
-            Err(e) => return Completion::SignedOut(Some(e)),
-        };
+    let hint = login_hint.as_deref();
+    let (url, pending) = match prepare(
+        &cfg,
+        &endpoints,
+        &redirect_uri,
+        &filter,
+        Mode::Popup,
+        hint,
+        now,
+    )
+    .await
+    {
+        Ok(started) => started,
+        Err(e) => return Completion::SignedOut(Some(e)),
+    };
     if let Err(e) = popup.go(&url) {
         return Completion::SignedOut(Some(e));
     }

@@ -1,8 +1,9 @@
-//! The chunk boundary of the code that talks to other windows: the sign-in popup (its
+//! The chunk boundary of signing in: starting a sign-in and completing the provider's answer
+//! (the redirect's, the silent attempt's, the popup's), refreshing, the sign-in popup (its
 //! waiting block, the answer over a `BroadcastChannel`, the redirect page's hand-back), the
-//! guidance of a frame of another site, and the token bridge to a framing portal. A panel
-//! that never meets another window (its own tab, signed in by redirect; `host`; `proxy`)
-//! never loads it.
+//! guidance of a frame of another site, and the token bridge to a framing portal. A page
+//! that is not signing in (a first visit shows Sign in; `host`; `proxy`) never loads it:
+//! the first load keeps discovery, so a broken provider is still said at once.
 //!
 //! One split point (`wasm_split`, fallible, in the Trunk build, feature `split`) for all of
 //! them: each split point adds its entries to the loader, which is part of the first load
@@ -12,11 +13,44 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::popup::{self, Attempt};
-use super::signin::Completion;
-use super::AuthError;
+use super::signin::{Completion, Started};
+use super::{AuthError, Endpoints, TokenSet};
+use crate::config::PkceConfig;
 
 /// Work the chunk does.
 pub enum Job {
+    /// At page load: complete the answer in `href` (already gone from the address bar), or
+    /// start over, or make the silent attempt ([`super::signin::complete`]).
+    Complete {
+        /// The configuration.
+        cfg: PkceConfig,
+        /// The address the page was loaded at.
+        href: String,
+        /// The redirect URI (the panel's page).
+        redirect_uri: String,
+    },
+    /// The Sign in button: the authorize URL to leave for, its record stored.
+    Begin {
+        /// The configuration.
+        cfg: PkceConfig,
+        /// From discovery.
+        endpoints: Endpoints,
+        /// The redirect URI.
+        redirect_uri: String,
+        /// The filter text, kept across the round trip.
+        filter: String,
+    },
+    /// The refresh token redeemed for new tokens.
+    Refresh {
+        /// The configuration.
+        cfg: PkceConfig,
+        /// From discovery.
+        endpoints: Endpoints,
+        /// The redirect URI of the sign-in.
+        redirect_uri: String,
+        /// The tokens to renew.
+        previous: TokenSet,
+    },
     /// A popup sign-in, from the click.
     SignIn(Box<Attempt>),
     /// A framed panel at start: in a frame of another site, say what works in the element.
@@ -39,6 +73,12 @@ pub enum Job {
 
 /// What a job ends with.
 pub enum Done {
+    /// What the page load found.
+    Started(Started),
+    /// The URL to navigate to, or why not.
+    Url(Result<String, AuthError>),
+    /// The renewed tokens, or why not.
+    Refreshed(Result<TokenSet, AuthError>),
     /// The popup sign-in's outcome.
     SignedIn(Completion),
     /// Whether the frame is of another site (and the guidance drawn).
@@ -63,6 +103,36 @@ pub type LoadError = leptos::wasm_split::SplitLoaderError;
 )]
 fn run(job: Job) -> Result<Run, LoadError> {
     Ok(match job {
+        Job::Complete {
+            cfg,
+            href,
+            redirect_uri,
+        } => Box::pin(async move {
+            Done::Started(super::signin::complete(&cfg, &href, &redirect_uri).await)
+        }),
+        Job::Begin {
+            cfg,
+            endpoints,
+            redirect_uri,
+            filter,
+        } => Box::pin(async move {
+            let now = crate::api::now_ms();
+            let mode = super::signin::Mode::Interactive;
+            Done::Url(
+                super::signin::begin(&cfg, &endpoints, &redirect_uri, &filter, mode, now).await,
+            )
+        }),
+        Job::Refresh {
+            cfg,
+            endpoints,
+            redirect_uri,
+            previous,
+        } => Box::pin(async move {
+            let now = crate::api::now_ms();
+            Done::Refreshed(
+                super::provider::refresh(&cfg, &endpoints, &redirect_uri, &previous, now).await,
+            )
+        }),
         Job::SignIn(a) => {
             Box::pin(async move { Done::SignedIn(super::signin::through_popup(*a).await) })
         }

@@ -5,10 +5,10 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 use crate::activity::Events;
-use crate::api::{now_ms, LibraryApi};
+use crate::api::LibraryApi;
 use crate::auth::popup;
 use crate::auth::protocol::strip_query;
-use crate::auth::signin::{self, Completion, Mode};
+use crate::auth::signin::{self, Completion};
 use crate::auth::{AuthError, Endpoints, Session};
 use crate::browser;
 use crate::components::panel::LibraryPanel;
@@ -208,6 +208,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             redirect_uri: redirect_uri(cfg),
             filter,
             slot,
+            login_hint: None,
         })
     };
     let tasks = TaskScope::default();
@@ -243,7 +244,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             (_, Some(Ok(session))) => Phase::SignedIn(Box::new(service(&start_cfg, session))),
             (_, Some(Err(e))) => signed_out(Some(e)),
             (AuthConfig::Pkce(p), None) => {
-                let started = signin::complete(p, &redirect_uri(p), now_ms()).await;
+                let started = signin::start(p, &redirect_uri(p)).await;
                 endpoints.set(started.endpoints.clone());
                 match after_sign_in(&start_cfg, p, started.endpoints, started.completion, filter) {
                     Some(next) => next,
@@ -314,7 +315,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
         }
         sign_in_tasks.spawn(async move {
             let back = redirect_uri(&p);
-            match signin::begin(&p, &ep, &back, &keep, Mode::Interactive, now_ms()).await {
+            match signin::sign_in_url(&p, &ep, &back, &keep).await {
                 Ok(url) => {
                     if let Err(e) = browser::navigate(&url) {
                         set_sign_in_error.set(Some((e.to_string(), false)));
@@ -356,15 +357,17 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             Err(e) => return set_sign_in_error.set(Some((e.to_string(), true))),
         };
         stop_waiting();
-        let Some(a) = attempt(popup, &p, ep, filter.get_untracked()) else {
+        let Some(mut a) = attempt(popup, &p, ep, filter.get_untracked()) else {
             return;
         };
+        a.login_hint = svc.session().login_hint();
         let task = renew_tasks.spawn(async move {
             match popup::sign_in(a).await {
                 // Still needed if the session was signed out meanwhile.
-                Completion::SignedIn { tokens, .. } => {
-                    sign_in_needed.set(!svc.session().renew(tokens))
-                }
+                Completion::SignedIn { tokens, .. } => match svc.session().renew(tokens) {
+                    Ok(renewed) => sign_in_needed.set(!renewed),
+                    Err(e) => set_sign_in_error.set(Some((e.to_string(), false))),
+                },
                 Completion::SignedOut(Some(e)) => {
                     set_sign_in_error.set(Some((e.to_string(), false)))
                 }
