@@ -233,6 +233,28 @@ test('an expired refresh token asks to sign in again and keeps the page', async 
   await expect(page.getByRole('rowheader', { name: 'Disable-Account.ps1' })).toBeVisible();
 });
 
+test('a renewal whose answer was lost spends the refresh token: a sign-in is asked for, and the old token is never sent again', async ({ page, request, expectConsoleErrors }) => {
+  expectConsoleErrors(/status of 401|ERR_CONTENT_LENGTH_MISMATCH|Failed to fetch|network error/i);
+  await signIn(page);
+  // The provider renews (and rotates the refresh token), but its answer is cut short.
+  await sim(request, 'POST', '/faults', { method: 'POST', pathPrefix: '/8b0f5e3c-2a41-4c6d-9e7f-1a2b3c4d5e6f/oauth2/v2.0/token', truncated: true });
+  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401, count: 2 });
+  await confirmDelete(page, 'Disable-Account.ps1');
+  await expect(page.getByText('Your sign-in has expired. Sign in again to continue; the filter is kept.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in again' })).toBeVisible();
+  await expect(alert(page)).toContainText('Could not delete Disable-Account.ps1: your sign-in has expired or was refused.');
+  // Another try: the API's 401 again, and no second renewal with the spent token.
+  await confirmDelete(page, 'Collect-Triage.ps1');
+  await expect(alert(page)).toContainText('Could not delete Collect-Triage.ps1');
+  const log = await requestLog(request);
+  const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
+  expect(tokenPosts.length).toBe(2); // the code redemption, then the one renewal
+  // A new sign-in renews the session.
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
+});
+
 test('names the real API would refuse go percent-encoded as one path segment', async ({ page, request }) => {
   const odd = 'weird name #1 %41?é.ps1';
   await sim(request, 'POST', '/files', {

@@ -45,7 +45,8 @@ pub async fn redeem_code(
             ("code_verifier", &pending.verifier),
         ],
     )
-    .await?;
+    .await
+    .map_err(Failure::into_error)?;
     let set = token_set(&resp, None, now_ms);
     // `openid` was asked for, so an ID token must come, and carry this sign-in's nonce.
     let claims = resp.id_token.as_deref().and_then(id_claims);
@@ -77,7 +78,13 @@ pub async fn refresh(
             ("scope", &scope),
         ],
     )
-    .await?;
+    .await
+    .map_err(|f| match f {
+        Failure::Refused(e) => e,
+        // The provider answered, so it has most likely rotated the refresh token: the one
+        // held is spent, and sending it again would revoke the grant on a strict provider.
+        Failure::Lost(_) => AuthError::SignInRequired("the answer to a renewal was lost".into()),
+    })?;
     let mut set = token_set(&resp, previous.refresh_token.clone(), now_ms);
     if set.account_name.is_none() {
         set.account_name = previous.account_name.clone();
@@ -88,8 +95,25 @@ pub async fn refresh(
     Ok(set)
 }
 
+/// How a grant failed.
+enum Failure {
+    /// Refused, or never reached the provider.
+    Refused(AuthError),
+    /// The provider answered, but the answer was cut short or could not be read.
+    Lost(String),
+}
+
+impl Failure {
+    fn into_error(self) -> AuthError {
+        match self {
+            Failure::Refused(e) => e,
+            Failure::Lost(why) => AuthError::Network(why),
+        }
+    }
+}
+
 /// POSTs a grant to the token endpoint (a CORS request, as Entra allows for `spa` URIs).
-async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenResponse, AuthError> {
+async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenResponse, Failure> {
     let resp = http::send(http::Request {
         method: Method::Post,
         url: &ep.token_endpoint,
@@ -100,17 +124,21 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
         body: Some(&form_encode(form)),
     })
     .await
-    .map_err(|e| AuthError::Network(e.to_string()))?;
+    .map_err(|e| match e {
+        http::HttpError::Body => Failure::Lost(e.to_string()),
+        e => Failure::Refused(AuthError::Network(e.to_string())),
+    })?;
     let text = resp.text;
     if (200..300).contains(&resp.status) {
+        // The parser's words only: never a fragment of what may be a token response.
         return read_token_response(&text)
-            .map_err(|e| AuthError::Network(format!("unreadable token response: {e}")));
+            .map_err(|_| Failure::Lost("unreadable token response".into()));
     }
     match read_token_error(&text) {
-        Some(body) => Err(token_error(body)),
-        None => Err(AuthError::Network(format!(
+        Some(body) => Err(Failure::Refused(token_error(body))),
+        None => Err(Failure::Refused(AuthError::Network(format!(
             "token endpoint answered HTTP {}",
             resp.status
-        ))),
+        )))),
     }
 }

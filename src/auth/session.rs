@@ -247,7 +247,20 @@ impl Session {
                         .borrow()
                         .clone()
                         .ok_or_else(|| AuthError::SignInRequired("signed out".into()))?;
-                    let fresh = refresh_tokens(cfg, endpoints, redirect_uri, previous).await?;
+                    let fresh = match refresh_tokens(cfg, endpoints, redirect_uri, previous).await {
+                        Ok(fresh) => fresh,
+                        Err(e) => {
+                            // A dead refresh token (invalid_grant), or one the provider
+                            // rotated in an answer that was lost: never sent again, so only
+                            // a new sign-in renews the session.
+                            if matches!(e, AuthError::SignInRequired(_)) {
+                                if let Some(t) = tokens.borrow_mut().as_mut() {
+                                    t.refresh_token = None;
+                                }
+                            }
+                            return Err(e);
+                        }
+                    };
                     // Signed out meanwhile: the tokens must not come back.
                     if ended.get() {
                         return Err(Session::signed_out_error());
