@@ -47,8 +47,21 @@ trap stop EXIT
 cp -R dist/. "$PREFIX/site/"
 rm -f "$PREFIX/site/.trunk-lock"
 sed -e "s|@AUTHORITY@|$AUTHORITY|" -e "s|@CLIENT_ID@|$CLIENT_ID|" deploy/config.example.json >"$PREFIX/site/config.json"
+# The generator refuses what would let any site frame the panel, and sends HSTS for https.
+for bad in "*" "'self' *" "https:" "'self' https://*.contoso.com"; do
+  if MDE_FRAME_ANCESTORS="$bad" scripts/security-headers.sh "$PREFIX/site" >/dev/null 2>&1; then
+    echo "nginx-e2e: security-headers.sh accepted frame-ancestors $bad" >&2
+    exit 1
+  fi
+done
+MDE_HTTPS=1 scripts/security-headers.sh "$PREFIX/site" >/dev/null
+grep -qx 'add_header Strict-Transport-Security "max-age=31536000" always;' "$PREFIX/site/security-headers.conf" ||
+  { echo "nginx-e2e: no HSTS with MDE_HTTPS=1" >&2; exit 1; }
 MDE_FRAME_ANCESTORS="'self' http://$HOST:$PORTAL_PORT" MDE_CONFIG="$PREFIX/site/config.json" \
   scripts/security-headers.sh "$PREFIX/site"
+# This deployment is plain http on loopback: no HSTS.
+! grep -q Strict-Transport-Security "$PREFIX/site/security-headers.conf" ||
+  { echo "nginx-e2e: HSTS on an http deployment" >&2; exit 1; }
 
 resolver="$(awk '$1 == "nameserver" { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)"
 case "$resolver" in

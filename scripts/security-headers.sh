@@ -14,7 +14,12 @@
 # SITE_DIR other than dist/ must hold a copy of this build (its index.html is compared).
 # Settings, from the environment:
 #   MDE_FRAME_ANCESTORS  who may frame the panel (CSP frame-ancestors); default 'self'.
-#                        A portal: "'self' https://portal.contoso.com".
+#                        A portal: "'self' https://portal.contoso.com". Refused: `*`, a wildcard
+#                        host and a bare scheme (`https:`), which let any site frame the panel
+#                        (clickjacking of Delete) and ask a bridge-mode panel for nothing less.
+#   MDE_HTTPS            1: the panel is served over https, so Strict-Transport-Security is sent
+#                        (max-age one year; includeSubDomains is the site owner's decision).
+#                        Default: 1 when MDE_CONFIG's auth.redirectUri is https, else 0.
 #   MDE_CONNECT_SRC      the whole connect-src list, verbatim. When unset: 'self', plus the
 #                        origins of `auth.authority` and `apiBase` in MDE_CONFIG (the deployed
 #                        config.json) if given, else of MDE_AUTHORITY (default
@@ -59,11 +64,18 @@ hashes = os.environ["HASHES"].split()
 if not hashes:
     fail("no inline bootstrap script found in dist/index.html")
 frame = source_list("MDE_FRAME_ANCESTORS", os.environ.get("MDE_FRAME_ANCESTORS", "'self'"))
+for src in frame.split():
+    if "*" in src or re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:", src):
+        fail(f"MDE_FRAME_ANCESTORS must name the portals that may frame the panel; {src!r} lets pages nobody named frame it")
+cfg = json.load(open(os.environ["MDE_CONFIG"], encoding="utf-8")) if os.environ.get("MDE_CONFIG") else {}
+redirect = (cfg.get("auth") or {}).get("redirectUri") or ""
+https = os.environ.get("MDE_HTTPS", "1" if redirect.startswith("https://") else "0")
+if https not in ("0", "1"):
+    fail(f"MDE_HTTPS must be 0 or 1, got {https!r}")
 if os.environ.get("MDE_CONNECT_SRC"):
     connect = source_list("MDE_CONNECT_SRC", os.environ["MDE_CONNECT_SRC"])
 else:
     if os.environ.get("MDE_CONFIG"):
-        cfg = json.load(open(os.environ["MDE_CONFIG"], encoding="utf-8"))
         urls = [cfg.get("auth", {}).get("authority") or "", cfg.get("apiBase") or ""]
     else:
         urls = [os.environ.get("MDE_AUTHORITY", "https://login.microsoftonline.com"),
@@ -85,6 +97,8 @@ headers = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
 ]
+if https == "1":
+    headers.append(("Strict-Transport-Security", "max-age=31536000"))
 with open(os.environ["OUT"], "w", encoding="utf-8") as f:
     f.write("# Written by scripts/security-headers.sh for this build; included by deploy/nginx.conf.\n")
     f.write("# `always`: error answers carry them too. No Cross-Origin-Opener-Policy: the page is the\n")
