@@ -64,7 +64,8 @@ impl Activity {
     ) -> Self {
         let (status, outcome, tracking_id) = match ended {
             Outcome::Deleted => (Some(204), "deleted", None),
-            Outcome::Uploaded => (Some(200), "uploaded", None),
+            Outcome::Uploaded(status) => (Some(*status), "uploaded", None),
+            Outcome::Unconfirmed(status) => (Some(*status), "unconfirmed", None),
             Outcome::NotFound => (Some(404), "not-found", None),
             Outcome::Stopped => (None, "canceled", None),
             Outcome::Failed(OpError::Api(e)) => (
@@ -345,6 +346,11 @@ mod tests {
         assert_eq!((a.status, a.outcome), (Some(404), "not-found"));
         let a = Activity::deleted(t(), "a.ps1", None, &Outcome::Stopped);
         assert_eq!((a.status, a.outcome), (None, "canceled"));
+        // The status the API really answered, and only a 204 as "deleted".
+        let a = Activity::deleted(t(), "a.ps1", None, &Outcome::Unconfirmed(202));
+        assert_eq!((a.status, a.outcome), (Some(202), "unconfirmed"));
+        let a = Activity::uploaded(t(), "a.ps1", None, None, &Outcome::Uploaded(201));
+        assert_eq!((a.status, a.outcome), (Some(201), "uploaded"));
         let detail = ErrorDetail {
             code: "InternalError".into(),
             message: "boom".into(),

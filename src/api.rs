@@ -5,6 +5,7 @@
 
 use mde_wire::{origin_of, ErrorDetail, LibraryFile};
 
+use crate::clock::now_ms;
 use crate::http::{self, HttpError, Method};
 use crate::json::Json;
 
@@ -125,8 +126,8 @@ pub enum Request {
 pub enum Reply {
     /// A page of the list.
     Page(Page),
-    /// The file was deleted (204).
-    Deleted,
+    /// A change's 2xx answer without an entity: its status (a delete is done only at 204).
+    Status(u16),
 }
 
 /// One page of the list as read.
@@ -231,16 +232,17 @@ impl LibraryApi {
     pub async fn send(&self, request: &Request, token: Option<&str>) -> Result<Reply, ApiError> {
         match request {
             Request::Page(url) => self.list_page(url, token).await.map(Reply::Page),
-            Request::Delete(name) => self.delete(name, token).await.map(|()| Reply::Deleted),
+            Request::Delete(name) => self.delete(name, token).await.map(Reply::Status),
         }
     }
 
-    /// Deletes one file: `Ok` on 204 (and any other 2xx).
-    pub async fn delete(&self, file_name: &str, token: Option<&str>) -> Result<(), ApiError> {
+    /// Deletes one file: `Ok` with the status of a 2xx answer, which only at 204 says the
+    /// file is gone (the workflows decide what a 200 or 202 means).
+    pub async fn delete(&self, file_name: &str, token: Option<&str>) -> Result<u16, ApiError> {
         let url = self.file_url(file_name)?;
         let resp = send(Method::Delete, &url, token).await?;
         match resp.status {
-            200..=299 => Ok(()),
+            200..=299 => Ok(resp.status),
             _ => Err(error_from(&resp)),
         }
     }
@@ -268,14 +270,14 @@ pub struct Upload {
 impl LibraryApi {
     /// Uploads one file: `POST {apiBase}/api/libraryfiles`, multipart as the API documents
     /// it (a `file` part named for the library, PascalCase text parts, booleans as `true`
-    /// and `false`). The entity the API answers with, or `None` for the empty 200 some
-    /// tenants send.
+    /// and `false`). The status of the 2xx answer and the entity it holds, or `None` for
+    /// the empty 200 some tenants send.
     pub async fn upload(
         &self,
         up: &Upload,
         token: Option<&str>,
         on_progress: &dyn Fn(u64, u64),
-    ) -> Result<Option<LibraryFile>, ApiError> {
+    ) -> Result<(u16, Option<LibraryFile>), ApiError> {
         use crate::js::{call, construct};
         use wasm_bindgen::JsValue;
         let no_form = |_| ApiError::Network("the upload form could not be built".into());
@@ -309,11 +311,11 @@ impl LibraryApi {
                 e => ApiError::Network(e.to_string()),
             })?;
         match resp.status {
-            200..=299 if resp.text.trim().is_empty() => Ok(None),
+            200..=299 if resp.text.trim().is_empty() => Ok((resp.status, None)),
             200..=299 => Json::parse(&resp.text)
                 .map_err(|e| e.to_string())
                 .and_then(|v| read_file(&v))
-                .map(Some)
+                .map(|entity| (resp.status, Some(entity)))
                 .map_err(ApiError::Body),
             _ => Err(error_from(&resp)),
         }
@@ -442,20 +444,6 @@ pub fn classify(
             detail,
         },
         status => ApiError::Status { status, detail },
-    }
-}
-
-/// Wall clock in milliseconds, from the browser.
-pub fn now_ms() -> u64 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        js_sys::Date::now() as u64
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
     }
 }
 

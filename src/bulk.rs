@@ -5,8 +5,8 @@
 //! than the calls themselves, so one in flight already runs at the limit, and a file is never
 //! sent twice. What the run does on each answer:
 //!
-//! - 204 deleted (or 200 uploaded), 404 counted as not found (a delete's), other errors listed
-//!   as failed: the run goes on;
+//! - 204 deleted (or 200 uploaded), another 2xx to a delete counted as not confirmed, 404
+//!   counted as not found (a delete's), other errors listed as failed: the run goes on;
 //! - 429 (another tool shares the budget): waits the `Retry-After` (or a backoff) and sends
 //!   the same file again; a wait too long to sit through pauses the run;
 //! - a sign-in that only the person can renew: the run pauses on that file until
@@ -20,8 +20,10 @@ use std::sync::{Arc, Mutex};
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
-use crate::delete_flow::{rate_wait_ms, Clock, FileCall, FileState, Outcome};
+use crate::clock::Clock;
+use crate::delete_flow::{done, FileCall, FileState, Outcome};
 use crate::messages::reason;
+use crate::rate::rate_wait_ms;
 use crate::service::OpError;
 
 /// How often a paused run looks again.
@@ -147,6 +149,8 @@ pub struct Progress {
     pub succeeded: usize,
     /// Not in the library (404).
     pub not_found: usize,
+    /// Deletes answered with a 2xx other than 204: not said to be gone.
+    pub unconfirmed: usize,
     /// Failed, with why: the "Retry failed" list.
     pub failed: Vec<(String, OpError)>,
 }
@@ -207,8 +211,7 @@ pub async fn run_all(
         let name = &names[i];
         report_file(name, FileState::Deleting(Default::default()));
         let outcome = match call.call(name, on_budget).await {
-            Ok(()) if kind == Kind::Upload => Outcome::Uploaded,
-            Ok(()) => Outcome::Deleted,
+            Ok(status) => done(kind == Kind::Upload, status),
             Err(OpError::Api(ApiError::NotFound(_))) if kind == Kind::Delete => Outcome::NotFound,
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) => {
                 match rate_wait_ms(retry_after_ms, attempt.min(5)) {
@@ -246,8 +249,9 @@ pub async fn run_all(
         attempt = 0;
         progress.done += 1;
         match &outcome {
-            Outcome::Deleted | Outcome::Uploaded => progress.succeeded += 1,
+            Outcome::Deleted | Outcome::Uploaded(_) => progress.succeeded += 1,
             Outcome::NotFound => progress.not_found += 1,
+            Outcome::Unconfirmed(_) => progress.unconfirmed += 1,
             Outcome::Failed(e) => progress.failed.push((name.clone(), e.clone())),
             Outcome::Stopped => {}
         }
@@ -315,7 +319,7 @@ mod tests {
     struct FakeApi {
         clock: Rc<Cell<u64>>,
         gate: RefCell<SlidingLimiter>,
-        script: RefCell<HashMap<String, Vec<Result<(), OpError>>>>,
+        script: RefCell<HashMap<String, Vec<Result<u16, OpError>>>>,
         sent: RefCell<Vec<(u64, String)>>,
         hook: Box<dyn Fn(usize)>,
     }
@@ -330,7 +334,7 @@ mod tests {
                 hook: Box::new(|_| {}),
             }
         }
-        fn answer(self, name: &str, answers: Vec<Result<(), OpError>>) -> Self {
+        fn answer(self, name: &str, answers: Vec<Result<u16, OpError>>) -> Self {
             self.script
                 .borrow_mut()
                 .insert(name.into(), answers.into_iter().rev().collect());
@@ -343,7 +347,7 @@ mod tests {
             &'a self,
             name: &'a str,
             _on_budget: &'a dyn Fn(Option<u64>),
-        ) -> LocalBoxFuture<'a, Result<(), OpError>> {
+        ) -> LocalBoxFuture<'a, Result<u16, OpError>> {
             // The gate: wait (on the fake clock) until a call is admitted.
             loop {
                 match self.gate.borrow_mut().try_acquire(self.clock.get()) {
@@ -360,7 +364,7 @@ mod tests {
                 .borrow_mut()
                 .get_mut(name)
                 .and_then(Vec::pop)
-                .unwrap_or(Ok(()));
+                .unwrap_or(Ok(204));
             Box::pin(std::future::ready(answer))
         }
     }
@@ -388,7 +392,7 @@ mod tests {
         (p, s, states.into_inner())
     }
 
-    fn limited(ms: Option<u64>) -> Result<(), OpError> {
+    fn limited(ms: Option<u64>) -> Result<u16, OpError> {
         Err(ApiError::RateLimited {
             retry_after_ms: ms,
             detail: None,
@@ -440,6 +444,20 @@ mod tests {
             (2, 1, 1, RunState::Finished)
         );
         assert_eq!(p.failed[0].0, "f002.ps1");
+    }
+
+    #[test]
+    fn a_delete_answered_with_another_2xx_is_counted_as_not_confirmed() {
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100)
+            .answer("f000.ps1", vec![Ok(202)])
+            .answer("f002.ps1", vec![Ok(200)]);
+        let (p, s, _) = run(&api, &clock, &names(3), &RunControl::default());
+        assert_eq!(
+            (p.succeeded, p.unconfirmed, p.failed.len(), s),
+            (1, 2, 0, RunState::Finished)
+        );
+        assert_eq!(api.sent.borrow().len(), 3, "nothing sent twice");
     }
 
     #[test]
@@ -572,7 +590,7 @@ mod tests {
             (Kind::Upload, 2, 0, 1)
         );
         let ends = ends.into_inner();
-        assert_eq!(ends[0], ("f000.ps1".into(), Outcome::Uploaded));
+        assert_eq!(ends[0], ("f000.ps1".into(), Outcome::Uploaded(204)));
         assert!(matches!(&ends[1].1, Outcome::Failed(_)));
         let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
         assert_eq!(sent, ["f000.ps1", "f000.ps1", "f001.ps1", "f002.ps1"]);

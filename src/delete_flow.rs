@@ -11,65 +11,20 @@ use std::sync::Arc;
 use futures::future::LocalBoxFuture;
 
 use crate::api::ApiError;
+use crate::clock::Clock;
+use crate::rate::{rate_wait_ms, MAX_RATE_RETRIES};
 use crate::service::{LibraryService, OpError};
-
-/// Longest `Retry-After` waited out unattended; beyond it, the person decides.
-pub const MAX_AUTO_WAIT_MS: u64 = 5 * 60 * 1000;
-/// Automatic retries of one operation after 429s.
-pub const MAX_RATE_RETRIES: u32 = 5;
-
-/// How long to wait after a 429: the server's `Retry-After` when readable, else an
-/// exponential backoff (2, 4, 8, … s, at most 60 s). `None`: too long to wait unattended.
-pub fn rate_wait_ms(retry_after_ms: Option<u64>, attempt: u32) -> Option<u64> {
-    match retry_after_ms {
-        Some(ms) if ms > MAX_AUTO_WAIT_MS => None,
-        // A zero wait would retry at once into another 429.
-        Some(ms) => Some(ms.max(1_000)),
-        None => Some((2_000u64 << attempt.min(5)).min(60_000)),
-    }
-}
-
-/// Wall-clock time and waiting.
-pub trait Clock {
-    /// Milliseconds since the epoch.
-    fn now_ms(&self) -> u64;
-    /// Resolves after `ms`.
-    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()>;
-}
-
-/// The browser's clock: `Date.now()` and `setTimeout`.
-pub struct BrowserClock;
-
-impl Clock for BrowserClock {
-    fn now_ms(&self) -> u64 {
-        crate::api::now_ms()
-    }
-
-    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        #[cfg(target_arch = "wasm32")]
-        {
-            Box::pin(gloo_timers::future::TimeoutFuture::new(
-                ms.min(u64::from(u32::MAX)) as u32,
-            ))
-        }
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let _ = ms;
-            Box::pin(std::future::ready(()))
-        }
-    }
-}
 
 /// The one call a workflow makes for a file. The service's is its `DELETE` (this module and
 /// [`crate::bulk::delete_all`]); an upload run supplies its own (`components::changes`).
 pub trait FileCall {
     /// Sends it; `on_budget` hears the rate gate's waits (`Some(until_ms)`, `None`). `Ok`
-    /// when done as asked.
+    /// with the status of a 2xx answer ([`done`] says what it means).
     fn call<'a>(
         &'a self,
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<(), OpError>>;
+    ) -> LocalBoxFuture<'a, Result<u16, OpError>>;
 }
 
 impl FileCall for LibraryService {
@@ -77,7 +32,7 @@ impl FileCall for LibraryService {
         &'a self,
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<(), OpError>> {
+    ) -> LocalBoxFuture<'a, Result<u16, OpError>> {
         Box::pin(LibraryService::delete(self, name, on_budget))
     }
 }
@@ -107,10 +62,13 @@ impl PartialEq for Cancel {
 /// How a delete (or, in a [`crate::bulk`] run, an upload) ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// 204 (or another 2xx).
+    /// 204: the file is gone.
     Deleted,
-    /// An upload's 200.
-    Uploaded,
+    /// An upload's 2xx (documented: 200), with its status.
+    Uploaded(u16),
+    /// A delete answered with another 2xx (a 202 Accepted, a 200): the API did not say the
+    /// file is gone, so the panel does not either.
+    Unconfirmed(u16),
     /// 404: not in the library (any more).
     NotFound,
     /// The person stopped the retries; nothing was removed.
@@ -147,6 +105,15 @@ impl FileState {
     }
 }
 
+/// What a 2xx answer to a delete (`upload` false) or an upload means: only a 204 deletes.
+pub fn done(upload: bool, status: u16) -> Outcome {
+    match (upload, status) {
+        (true, s) => Outcome::Uploaded(s),
+        (false, 204) => Outcome::Deleted,
+        (false, s) => Outcome::Unconfirmed(s),
+    }
+}
+
 /// Deletes `name`: sends the request, waits out 429s (the server's `Retry-After`, else a
 /// backoff; at most [`MAX_RATE_RETRIES`] times; a wait over five minutes is left to the
 /// person) and reports each state to `report`, the last one `Done`.
@@ -165,7 +132,7 @@ pub async fn delete_file(
         }
         report(FileState::Deleting(cancel.clone()));
         let wait = match api.call(name, on_budget).await {
-            Ok(()) => break Outcome::Deleted,
+            Ok(status) => break done(false, status),
             Err(OpError::Api(ApiError::NotFound(_))) => break Outcome::NotFound,
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. }))
                 if attempt < MAX_RATE_RETRIES
@@ -240,13 +207,13 @@ mod tests {
 
     /// Answers from a script, one answer per call, and counts the calls.
     struct FakeApi {
-        answers: RefCell<Vec<Result<(), OpError>>>,
+        answers: RefCell<Vec<Result<u16, OpError>>>,
         calls: Cell<u32>,
         on_call: Box<dyn Fn(u32)>,
     }
 
     impl FakeApi {
-        fn new(answers: Vec<Result<(), OpError>>) -> Self {
+        fn new(answers: Vec<Result<u16, OpError>>) -> Self {
             Self {
                 answers: RefCell::new(answers.into_iter().rev().collect()),
                 calls: Cell::new(0),
@@ -260,15 +227,15 @@ mod tests {
             &'a self,
             _name: &'a str,
             _on_budget: &'a dyn Fn(Option<u64>),
-        ) -> LocalBoxFuture<'a, Result<(), OpError>> {
+        ) -> LocalBoxFuture<'a, Result<u16, OpError>> {
             self.calls.set(self.calls.get() + 1);
             (self.on_call)(self.calls.get());
-            let answer = self.answers.borrow_mut().pop().unwrap_or(Ok(()));
+            let answer = self.answers.borrow_mut().pop().unwrap_or(Ok(204));
             Box::pin(std::future::ready(answer))
         }
     }
 
-    fn limited(ms: Option<u64>) -> Result<(), OpError> {
+    fn limited(ms: Option<u64>) -> Result<u16, OpError> {
         Err(ApiError::RateLimited {
             retry_after_ms: ms,
             detail: None,
@@ -290,19 +257,9 @@ mod tests {
     }
 
     #[test]
-    fn rate_wait_prefers_the_header_and_backs_off_without_it() {
-        assert_eq!(rate_wait_ms(Some(12_000), 0), Some(12_000));
-        assert_eq!(rate_wait_ms(Some(0), 0), Some(1_000));
-        assert_eq!(rate_wait_ms(Some(MAX_AUTO_WAIT_MS + 1), 0), None);
-        assert_eq!(rate_wait_ms(None, 0), Some(2_000));
-        assert_eq!(rate_wait_ms(None, 2), Some(8_000));
-        assert_eq!(rate_wait_ms(None, 10), Some(60_000));
-    }
-
-    #[test]
     fn deleted_and_not_found_are_final_after_one_call() {
         let clock = FakeClock::default();
-        let api = FakeApi::new(vec![Ok(())]);
+        let api = FakeApi::new(vec![Ok(204)]);
         let (out, states) = run(&api, &clock, &Cancel::default());
         assert_eq!(out, Outcome::Deleted);
         assert_eq!(api.calls.get(), 1);
@@ -314,12 +271,26 @@ mod tests {
     }
 
     #[test]
+    fn only_a_204_deletes_another_2xx_is_said_as_it_came() {
+        let clock = FakeClock::default();
+        for status in [200, 202] {
+            let api = FakeApi::new(vec![Ok(status)]);
+            let (out, states) = run(&api, &clock, &Cancel::default());
+            assert_eq!(out, Outcome::Unconfirmed(status));
+            assert_eq!(api.calls.get(), 1);
+            assert!(!states.last().unwrap().is_deleted());
+        }
+        assert_eq!(done(true, 201), Outcome::Uploaded(201));
+        assert!(FileState::Done(done(false, 204)).is_deleted());
+    }
+
+    #[test]
     fn a_429_is_waited_out_second_by_second_then_retried() {
         let clock = FakeClock {
             now: Rc::new(Cell::new(10_500)),
             ..Default::default()
         };
-        let api = FakeApi::new(vec![limited(Some(2_500)), Ok(())]);
+        let api = FakeApi::new(vec![limited(Some(2_500)), Ok(204)]);
         let (out, states) = run(&api, &clock, &Cancel::default());
         assert_eq!(out, Outcome::Deleted);
         assert_eq!(api.calls.get(), 2);
@@ -363,7 +334,7 @@ mod tests {
     fn stop_retrying_during_the_countdown_sends_nothing_more() {
         let clock = FakeClock::default();
         let cancel = Cancel::default();
-        let api = FakeApi::new(vec![limited(Some(5_000)), Ok(())]);
+        let api = FakeApi::new(vec![limited(Some(5_000)), Ok(204)]);
         let states = RefCell::new(0);
         let out = futures::executor::block_on(delete_file(
             &api,

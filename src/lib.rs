@@ -10,6 +10,7 @@ pub mod auth;
 pub mod b64url;
 pub mod browser;
 pub mod bulk;
+pub mod clock;
 pub mod components;
 pub mod config;
 pub mod delete_flow;

@@ -81,7 +81,20 @@ pub fn needs_sign_in(e: &OpError) -> bool {
 pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
     match outcome {
         Outcome::Deleted => (Tone::Success, format!("Deleted {name}.")),
-        Outcome::Uploaded => upload_outcome(name, outcome),
+        Outcome::Uploaded(_) => upload_outcome(name, outcome),
+        // Only a 204 says the file is gone; the row stays until a Refresh shows otherwise.
+        Outcome::Unconfirmed(202) => (
+            Tone::Failure,
+            format!(
+                "The API accepted the delete of {name} (HTTP 202) but did not say it is done; Refresh shows whether it is gone."
+            ),
+        ),
+        Outcome::Unconfirmed(status) => (
+            Tone::Failure,
+            format!(
+                "The API answered HTTP {status} to the delete of {name}, not 204, so it did not say the file is gone; Refresh shows whether it is."
+            ),
+        ),
         Outcome::NotFound => (
             Tone::Failure,
             format!("{name} was not found in the library; it may have been deleted already."),
@@ -111,6 +124,11 @@ fn verbs(kind: Kind) -> (&'static str, &'static str, &'static str) {
         Kind::Delete => ("delete", "Deleting", "Deleted"),
         Kind::Upload => ("upload", "Uploading", "Uploaded"),
     }
+}
+
+/// A list page answered 429, sent again at `at` (`HH:MM:SS`).
+pub fn list_retry_text(at: &str) -> String {
+    format!("The API answered 429 (too many requests); retrying the list at {at}.")
 }
 
 /// The countdown while a 429 is waited out.
@@ -168,6 +186,7 @@ pub fn activity_line(r: &crate::activity::Activity) -> String {
         "failed" if r.action == "upload" => "could not upload",
         "deleted" => "deleted",
         "not-found" => "did not find",
+        "unconfirmed" => "has no confirmation of deleting",
         "canceled" => "canceled deleting",
         _ => "could not delete",
     };
@@ -234,6 +253,10 @@ pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
         1 => s += "; 1 was not found",
         n => s += &format!("; {n} were not found"),
     }
+    match p.unconfirmed {
+        0 => {}
+        n => s += &format!("; {n} not confirmed by the API (Refresh to check)"),
+    }
     if !p.failed.is_empty() {
         s += &format!("; {} failed", p.failed.len());
     }
@@ -254,6 +277,38 @@ mod tests {
             message: "boom".into(),
             target: Some("6f1c-guid".into()),
         })
+    }
+
+    #[test]
+    fn a_delete_without_its_204_is_not_said_to_be_done() {
+        for (status, words) in [
+            (202, "accepted the delete of a.ps1 (HTTP 202)"),
+            (200, "HTTP 200"),
+        ] {
+            let (tone, text) = delete_outcome("a.ps1", &Outcome::Unconfirmed(status));
+            assert_eq!(tone, Tone::Failure);
+            assert!(text.contains(words) && text.contains("Refresh"), "{text}");
+            assert!(!text.contains("Deleted") && !text.contains("Nothing was removed"));
+        }
+        let mut p = crate::bulk::Progress {
+            total: 3,
+            done: 3,
+            succeeded: 2,
+            ..Default::default()
+        };
+        p.unconfirmed = 1;
+        assert_eq!(
+            bulk_summary(&p),
+            "Deleted 2 of 3 files; 1 not confirmed by the API (Refresh to check)."
+        );
+    }
+
+    #[test]
+    fn the_list_retry_says_until_when() {
+        assert_eq!(
+            list_retry_text("11:05:32"),
+            "The API answered 429 (too many requests); retrying the list at 11:05:32."
+        );
     }
 
     #[test]
@@ -410,7 +465,7 @@ mod tests {
         p.failed = vec![("x.ps1".into(), ApiError::Forbidden(None).into())];
         assert_eq!(bulk_summary(&p), "Uploaded 4 of 5 files; 1 failed.");
         assert_eq!(
-            upload_outcome("a.ps1", &Outcome::Uploaded),
+            upload_outcome("a.ps1", &Outcome::Uploaded(200)),
             (Tone::Success, "Uploaded a.ps1.".into())
         );
         let (tone, text) = upload_outcome(

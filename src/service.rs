@@ -1,5 +1,7 @@
 //! Library operations as the panel sees them: each call passes the rate gate, carries a
-//! fresh token, and on a 401 is retried once after a single-flight refresh.
+//! fresh token, and on a 401 is retried once after a single-flight refresh. A page of the
+//! list answered with a 429 is sent again after the wait ([`crate::rate::after_429s`]);
+//! changes have their own workflows for that (`delete_flow`, `bulk`).
 
 use futures::future::LocalBoxFuture;
 
@@ -8,7 +10,8 @@ use mde_wire::LibraryFile;
 use crate::api::{ApiError, LibraryApi, Reply, Request};
 use crate::auth::AuthError;
 use crate::auth::Session;
-use crate::rate::RateGate;
+use crate::clock::Clock;
+use crate::rate::{after_429s, RateGate};
 
 /// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
 const MAX_PAGES: usize = 200;
@@ -22,6 +25,16 @@ pub enum OpError {
     /// No usable token.
     #[error(transparent)]
     Auth(#[from] AuthError),
+}
+
+impl OpError {
+    /// `Some(Retry-After)` when the API answered 429 (`Some(None)`: without a readable one).
+    pub fn rate_limited(&self) -> Option<Option<u64>> {
+        match self {
+            OpError::Api(ApiError::RateLimited { retry_after_ms, .. }) => Some(*retry_after_ms),
+            _ => None,
+        }
+    }
 }
 
 /// The whole library as loaded.
@@ -82,12 +95,20 @@ impl LibraryService {
         })
     }
 
-    /// The whole library, following `@odata.nextLink`; every page passes the rate gate.
-    pub async fn list(&self, on_wait: &dyn Fn(Option<u64>)) -> Result<Listing, OpError> {
+    /// The whole library, following `@odata.nextLink`; every page passes the rate gate, and
+    /// a page answered 429 is sent again after the wait (`on_retry` hears until when).
+    pub async fn list(
+        &self,
+        clock: &dyn Clock,
+        on_wait: &dyn Fn(Option<u64>),
+        on_retry: &dyn Fn(Option<u64>),
+    ) -> Result<Listing, OpError> {
         let mut url = self.api.list_url();
         let mut all = Listing::default();
         for _ in 0..MAX_PAGES {
-            let Reply::Page(page) = self.call(on_wait, Request::Page(url.clone())).await? else {
+            let page = || self.call(on_wait, Request::Page(url.clone()));
+            let reply = after_429s(clock, OpError::rate_limited, on_retry, &page).await?;
+            let Reply::Page(page) = reply else {
                 return Err(ApiError::Body("unexpected reply".into()).into());
             };
             all.files.extend(page.value);
@@ -104,13 +125,14 @@ impl LibraryService {
     }
 
     /// Uploads one file through the rate gate, with the same token and 401 handling as every
-    /// call; `on_progress` hears the bytes sent. The entity, or `None` for an empty 200.
+    /// call; `on_progress` hears the bytes sent. The status answered and the entity, or
+    /// `None` for an empty 200.
     pub async fn upload(
         &self,
         up: &crate::api::Upload,
         on_wait: &dyn Fn(Option<u64>),
         on_progress: &dyn Fn(u64, u64),
-    ) -> Result<Option<LibraryFile>, OpError> {
+    ) -> Result<(u16, Option<LibraryFile>), OpError> {
         self.gate.acquire(on_wait).await;
         let token = match self.session.sends_token() {
             true => Some(self.session.access_token().await?),
@@ -127,14 +149,18 @@ impl LibraryService {
         }
     }
 
-    /// Deletes one file by name.
+    /// Deletes one file by name: the status of the 2xx answer.
     pub async fn delete(
         &self,
         file_name: &str,
         on_wait: &dyn Fn(Option<u64>),
-    ) -> Result<(), OpError> {
-        self.call(on_wait, Request::Delete(file_name.to_string()))
-            .await
-            .map(|_| ())
+    ) -> Result<u16, OpError> {
+        match self
+            .call(on_wait, Request::Delete(file_name.to_string()))
+            .await?
+        {
+            Reply::Status(status) => Ok(status),
+            Reply::Page(_) => Err(ApiError::Body("unexpected reply".into()).into()),
+        }
     }
 }

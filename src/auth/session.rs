@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{AuthError, Endpoints, TokenSet};
-use crate::api::now_ms;
+use crate::clock::now_ms;
 use crate::config::PkceConfig;
 
 /// Refresh this long before expiry, so a call never leaves with a token about to die.

@@ -200,7 +200,7 @@ pub async fn sign_in_url(
 /// Completes a sign-in the address bar reported (`href`); or, with none, starts over or makes
 /// the one silent attempt of this page load. In the chunk.
 pub(super) async fn complete(p: &PkceConfig, href: &str, redirect_uri: &str) -> Started {
-    let now_ms = crate::api::now_ms();
+    let now_ms = crate::clock::now_ms();
     let ret = parse_return(href);
     let start_over = super::protocol::query_pairs(href)
         .iter()
@@ -273,7 +273,7 @@ pub async fn through_popup(a: super::popup::Attempt) -> Completion {
         slot,
         login_hint,
     } = a;
-    let now = crate::api::now_ms();
+    let now = crate::clock::now_ms();
     let hint = login_hint.as_deref();
     let (url, pending) = match prepare(
         &cfg,
@@ -308,7 +308,7 @@ pub async fn through_popup(a: super::popup::Attempt) -> Completion {
             &endpoints,
             parse_return(&href),
             Some(pending),
-            crate::api::now_ms(),
+            crate::clock::now_ms(),
         )
         .await
         .unwrap_or(Completion::SignedOut(Some(AuthError::StateMismatch))),

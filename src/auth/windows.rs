@@ -116,7 +116,7 @@ fn run(job: Job) -> Result<Run, LoadError> {
             redirect_uri,
             filter,
         } => Box::pin(async move {
-            let now = crate::api::now_ms();
+            let now = crate::clock::now_ms();
             let mode = super::signin::Mode::Interactive;
             Done::Url(
                 super::signin::begin(&cfg, &endpoints, &redirect_uri, &filter, mode, now).await,
@@ -128,7 +128,7 @@ fn run(job: Job) -> Result<Run, LoadError> {
             redirect_uri,
             previous,
         } => Box::pin(async move {
-            let now = crate::api::now_ms();
+            let now = crate::clock::now_ms();
             Done::Refreshed(
                 super::provider::refresh(&cfg, &endpoints, &redirect_uri, &previous, now).await,
             )

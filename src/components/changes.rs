@@ -29,10 +29,11 @@ use crate::activity::{now_iso, to_csv, to_json, Activity, Events};
 use crate::api::{ApiError, Upload};
 use crate::browser;
 use crate::bulk::{self, Kind, Progress, RunControl, RunState};
+use crate::clock::BrowserClock;
 use crate::components::dialog::ConfirmDelete;
 use crate::components::dom::el;
 use crate::components::outcomes::{announce, Outcome};
-use crate::delete_flow::{self, BrowserClock, Cancel, FileState, Outcome as Ended};
+use crate::delete_flow::{self, Cancel, FileState, Outcome as Ended};
 use crate::js;
 use crate::listing::Selection;
 use crate::messages::{
@@ -275,7 +276,7 @@ fn Changes(ctx: Context) -> impl IntoView {
             if state == RunState::NeedsSignIn {
                 sign_in_needed.set(true);
             }
-            let now = crate::api::now_ms();
+            let now = crate::clock::now_ms();
             let held = matches!(state, RunState::Paused | RunState::NeedsSignIn);
             match (held, held_since.get()) {
                 (true, None) => held_since.set(Some(now)),
@@ -321,7 +322,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         });
         let file_report = file_report.clone();
         let refresh = delete_run_refresh.clone();
-        let report = run_report(crate::api::now_ms());
+        let report = run_report(crate::clock::now_ms());
         delete_run_tasks.spawn(async move {
             // Leaving mid-run would drop the rest of it: the browser asks first.
             let _leave = browser::LeaveWarning::new();
@@ -340,7 +341,7 @@ fn Changes(ctx: Context) -> impl IntoView {
                 &on_budget,
             )
             .await;
-            if progress.not_found > 0 {
+            if progress.not_found > 0 || progress.unconfirmed > 0 {
                 refresh();
             }
         });
@@ -363,7 +364,7 @@ fn Changes(ctx: Context) -> impl IntoView {
         };
         let refresh = upload_refresh.clone();
         let events = upload_events.clone();
-        let report = upload_run_report(crate::api::now_ms());
+        let report = upload_run_report(crate::clock::now_ms());
         upload_tasks.spawn(async move {
             let _leave = browser::LeaveWarning::new();
             let on_budget = move |w| on_budget.set(w);
@@ -497,7 +498,7 @@ impl delete_flow::FileCall for Uploads {
         &'a self,
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
-    ) -> futures::future::LocalBoxFuture<'a, Result<(), crate::service::OpError>> {
+    ) -> futures::future::LocalBoxFuture<'a, Result<u16, crate::service::OpError>> {
         Box::pin(async move {
             // The run's names are the queue's, so this finds it.
             let Some(up) = self.queue.iter().find(|u| u.file_name == name) else {
@@ -510,7 +511,7 @@ impl delete_flow::FileCall for Uploads {
                 }
             };
             let before = self.listed_sha(name);
-            let entity = self.svc.upload(up, on_budget, &on_progress).await?;
+            let (status, entity) = self.svc.upload(up, on_budget, &on_progress).await?;
             let after = entity.as_ref().map(|e| e.sha256.clone());
             match entity {
                 // The entity joins the list in place of any file of that name.
@@ -530,7 +531,7 @@ impl delete_flow::FileCall for Uploads {
                 None => self.reload.set(true),
             }
             self.shas.borrow_mut().insert(name, (before, after));
-            Ok(())
+            Ok(status)
         })
     }
 }

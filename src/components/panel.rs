@@ -12,13 +12,14 @@ use mde_wire::LibraryFile;
 
 use crate::activity::{Activity, Events};
 use crate::auth::AuthError;
+use crate::clock::BrowserClock;
 use crate::components::changes::{self, Context, Loading};
 use crate::components::outcomes::{Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::delete_flow::FileState;
 use crate::listing::{Selection, Sort};
-use crate::messages::{needs_sign_in, reason, CHANGES_UNAVAILABLE};
+use crate::messages::{list_retry_text, needs_sign_in, reason, CHANGES_UNAVAILABLE};
 use crate::names::NameMap;
 use crate::perf;
 use crate::service::{LibraryService, OpError};
@@ -59,6 +60,8 @@ pub fn LibraryPanel(
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
     let (budget_until, set_budget_until) = signal(None::<u64>);
+    // When a list page answered 429 is sent again.
+    let (list_retry_at, set_list_retry_at) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
     // One record per file acted on since the load (idle files have none): the table and the
     // outcomes render from it.
@@ -87,14 +90,16 @@ pub fn LibraryPanel(
         let svc = list_service.clone();
         let handle = list_tasks.spawn(async move {
             let on_wait = move |w| set_budget_until.set(w);
+            let on_retry = move |at| set_list_retry_at.set(at);
             let result = svc
-                .list(&on_wait)
+                .list(&BrowserClock, &on_wait, &on_retry)
                 .await
                 .map(|l| (Arc::new(l.files), l.unreadable));
             if result.is_ok() {
                 perf::measure_to_next_paint("mde:render", perf::LIST_LOADED);
             }
             set_budget_until.set(None);
+            set_list_retry_at.set(None);
             match result {
                 Ok(list) => {
                     load_error.set(None);
@@ -117,6 +122,9 @@ pub fn LibraryPanel(
     load.run(());
 
     let budget_note = Signal::derive(move || {
+        if let Some(at) = list_retry_at.get() {
+            return Some(list_retry_text(&clock(at)));
+        }
         budget_until.get().map(|until| {
             format!(
                 "Request budget spent ({} a minute, {} an hour); the next call waits until {}.",
