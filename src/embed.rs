@@ -48,8 +48,7 @@ impl Mounted {
 }
 
 fn member(options: &JsValue, key: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(options, &key.into())
-        .ok()?
+    crate::json::own(options, key)?
         .dyn_into::<js_sys::Function>()
         .ok()
 }

@@ -8,6 +8,20 @@
 #[error("{0}")]
 pub struct JsonError(pub String);
 
+/// `target[key]` when `key` is `target`'s own member. `Reflect.get` alone walks the prototype
+/// chain: in mount mode the panel shares the portal's realm, where a polluted
+/// `Object.prototype` would fill members a document or a window message left out (an
+/// `@odata.nextLink` the token would be sent to, a message `type`).
+#[cfg(target_arch = "wasm32")]
+pub fn own(target: &wasm_bindgen::JsValue, key: &str) -> Option<wasm_bindgen::JsValue> {
+    use wasm_bindgen::JsCast;
+    let object = target.dyn_ref::<js_sys::Object>()?;
+    let key = wasm_bindgen::JsValue::from_str(key);
+    js_sys::Object::has_own(object, &key)
+        .then(|| js_sys::Reflect::get(target, &key).ok())
+        .flatten()
+}
+
 /// A parsed JSON value.
 #[derive(Clone, Debug)]
 pub struct Json(Inner);
@@ -63,10 +77,7 @@ impl Json {
         }
         #[cfg(target_arch = "wasm32")]
         {
-            js_sys::Reflect::get(&self.0, &key.into())
-                .ok()
-                .filter(|v| !v.is_undefined())
-                .map(Json)
+            own(&self.0, key).filter(|v| !v.is_undefined()).map(Json)
         }
         #[cfg(not(target_arch = "wasm32"))]
         {

@@ -469,3 +469,36 @@ async fn the_popup_answer_is_taken_once_and_only_for_its_own_state() {
     assert_eq!(waiting.borrow().clone(), Some(Ok(own)));
     assert_eq!(*receipts.borrow(), 1);
 }
+
+/// Runs `f` with `Object.prototype[key] = value` set (as a polluted portal page would have it),
+/// and takes it away again.
+fn with_polluted_prototype<R>(key: &str, value: &str, f: impl FnOnce() -> R) -> R {
+    let proto = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    js_sys::Reflect::set(&proto, &key.into(), &value.into()).unwrap();
+    let r = f();
+    js_sys::Reflect::delete_property(&proto, &key.into()).unwrap();
+    r
+}
+
+/// In mount mode the panel shares the portal's realm: a polluted `Object.prototype` must not
+/// fill fields the API left out, least of all `@odata.nextLink` (where the token is sent next).
+#[wasm_bindgen_test]
+fn json_reads_own_members_only() {
+    let page = with_polluted_prototype(
+        "@odata.nextLink",
+        "https://api.security.microsoft.com/api/libraryfiles?$skiptoken=evil",
+        || mde_library_admin::api::read_list(FIXTURE).unwrap(),
+    );
+    assert_eq!(page.next_link, None);
+    let file = with_polluted_prototype("description", "planted", || {
+        let v = mde_library_admin::json::Json::parse(r#"{"fileName":"a.ps1"}"#).unwrap();
+        v.get("description").map(|d| d.as_string())
+    });
+    assert_eq!(file, None, "an inherited member is not read");
+    // A window message's members too: `type` and `code` from the prototype are not the sender's.
+    let data = js_sys::Object::new();
+    let read = with_polluted_prototype("type", "mde-library-admin:token", || {
+        mde_library_admin::auth::window_messages::string_member(&data, "type")
+    });
+    assert_eq!(read, None);
+}

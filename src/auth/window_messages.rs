@@ -27,7 +27,7 @@ pub fn object(members: &[(&str, JsValue)]) -> js_sys::Object {
 
 /// Member `key` of a message's data as a string.
 pub fn string_member(data: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(data, &key.into()).ok()?.as_string()
+    crate::json::own(data, key)?.as_string()
 }
 
 /// Whether `data` is an object whose `type` is `mde-library-admin:{name}`.
