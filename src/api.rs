@@ -307,7 +307,9 @@ impl LibraryApi {
         let resp = http::send_form(&url, &headers(&url, &bearer), &form, up.size, on_progress)
             .await
             .map_err(|e| match e {
-                HttpError::Body | HttpError::Redirected => ApiError::Body(e.to_string()),
+                HttpError::Body | HttpError::TooLarge | HttpError::Redirected => {
+                    ApiError::Body(e.to_string())
+                }
                 e => ApiError::Network(e.to_string()),
             })?;
         match resp.status {
@@ -332,7 +334,7 @@ async fn send(method: Method, url: &str, token: Option<&str>) -> Result<http::Re
     })
     .await
     .map_err(|e| match e {
-        HttpError::Body => ApiError::Body(e.to_string()),
+        HttpError::Body | HttpError::TooLarge => ApiError::Body(e.to_string()),
         e => ApiError::Network(e.to_string()),
     })
 }

@@ -57,9 +57,12 @@ pub enum HttpError {
     /// No answer within [`TIMEOUT_MS`].
     #[error("no answer within 30 s")]
     Timeout,
-    /// The body was larger than [`MAX_BODY_BYTES`] or broke off.
-    #[error("the answer was too large or broke off")]
+    /// The body broke off, or was not UTF-8 text.
+    #[error("the answer broke off or was not text")]
     Body,
+    /// The body was larger than [`MAX_BODY_BYTES`]; reading stopped there.
+    #[error("the answer was larger than 32 MB")]
+    TooLarge,
     /// The answer came from another address than asked: a redirect was followed (an upload's
     /// `XMLHttpRequest` cannot refuse one; `fetch` refuses them, as a network error).
     #[error("redirected to another address")]
@@ -175,16 +178,9 @@ mod imp {
                 .and_then(|l| l.trim().parse::<usize>().ok())
                 .is_some_and(|l| l > MAX_BODY_BYTES);
             if too_big {
-                return Err(HttpError::Body);
+                return Err(HttpError::TooLarge);
             }
-            let text = JsFuture::from(resp.text().map_err(|_| HttpError::Body)?)
-                .await
-                .map_err(|_| HttpError::Body)?
-                .as_string()
-                .ok_or(HttpError::Body)?;
-            if text.len() > MAX_BODY_BYTES {
-                return Err(HttpError::Body);
-            }
+            let text = read_capped(&resp).await?;
             Ok(Response {
                 status: resp.status(),
                 retry_after: resp.headers().get("retry-after").ok().flatten(),
@@ -198,6 +194,46 @@ mod imp {
             Either::Right(_) => Err(HttpError::Timeout),
         };
         outcome
+    }
+
+    /// The body as text, read chunk by chunk and given up at [`MAX_BODY_BYTES`]: a body
+    /// without `Content-Length` (or one longer than it said) is never held whole. In mount mode
+    /// the panel shares the portal's tab, so an endless answer must not take its memory.
+    async fn read_capped(resp: &web_sys::Response) -> Result<String, HttpError> {
+        use crate::js::{call, get};
+        // Untyped: `ReadableStream`'s typed bindings would add shims to the first load's glue.
+        let body = get(resp, "body");
+        if body.is_null() || body.is_undefined() {
+            return Ok(String::new());
+        }
+        let reader = call(&body, "getReader", &[]).map_err(|_| HttpError::Body)?;
+        let mut bytes = Vec::new();
+        loop {
+            let read = call(&reader, "read", &[]).map_err(|_| HttpError::Body)?;
+            let chunk: JsValue = JsFuture::from(js_sys::Promise::unchecked_from_js(read))
+                .await
+                .map_err(|_: JsValue| HttpError::Body)?;
+            if get(&chunk, "done").is_truthy() {
+                break;
+            }
+            let chunk = js_sys::Uint8Array::unchecked_from_js(get(&chunk, "value"));
+            if bytes.len() + chunk.length() as usize > MAX_BODY_BYTES {
+                // Tells the server to stop sending; the answer is refused either way.
+                let _ = call(&reader, "cancel", &[]);
+                return Err(HttpError::TooLarge);
+            }
+            let at = bytes.len();
+            bytes.resize(at + chunk.length() as usize, 0);
+            chunk.copy_to(&mut bytes[at..]);
+        }
+        // As `Response.text()` does: UTF-8, a leading byte order mark dropped. Bytes that are
+        // not UTF-8 are refused rather than replaced: a replaced character in a file name
+        // would name another file.
+        let text = String::from_utf8(bytes).map_err(|_| HttpError::Body)?;
+        Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        })
     }
 
     /// Aborts the request when the future holding it is dropped.
@@ -244,6 +280,17 @@ mod imp {
         let on_load = settle(Ok(()));
         let on_error = settle(Err(HttpError::Network));
         let on_timeout = settle(Err(HttpError::Timeout));
+        // The answer is capped while it arrives, as `read_capped` does for `fetch`.
+        let (xhr_, tx_) = (xhr.clone(), tx.clone());
+        let on_download = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
+            if get(&e, "loaded").as_f64().unwrap_or(0.0) > MAX_BODY_BYTES as f64 {
+                let _ = call(&xhr_, "abort", &[]);
+                if let Some(tx) = tx_.borrow_mut().take() {
+                    let _ = tx.send(Err(HttpError::TooLarge));
+                }
+            }
+        });
+        set(&xhr, "onprogress", on_download.as_ref());
         set(&xhr, "onload", on_load.as_ref());
         set(&xhr, "onerror", on_error.as_ref());
         set(&xhr, "ontimeout", on_timeout.as_ref());
@@ -282,7 +329,7 @@ mod imp {
         on_progress(size, size);
         let text = get(&xhr, "responseText").as_string().unwrap_or_default();
         if text.len() > MAX_BODY_BYTES {
-            return Err(HttpError::Body);
+            return Err(HttpError::TooLarge);
         }
         let retry_after = call(&xhr, "getResponseHeader", &["retry-after".into()])
             .ok()

@@ -351,6 +351,8 @@ type FaultCase = {
   /** Covered by another cell instead of being run (the 35 s stall runs once). */
   coveredBy?: (op: Op) => string | null;
   timeoutMs?: number;
+  /** Words the page must show for this fault. */
+  says?: (op: Op) => RegExp | null;
 };
 
 const report: Expect = { outcome: 'report', attempts: [1, 1] };
@@ -423,6 +425,15 @@ const FAULTS: FaultCase[] = [
     expect: () => report,
   },
   {
+    // A body with no length and no end (issue 15, 4): the read must stop at the 32 MB cap,
+    // not hold the body until the 30 s limit (the cell would see no outcome in 12 s).
+    id: 'endless', label: 'endless body (no length; 200; delete: 500)',
+    fault: (op) => ({ status: body200(op), endless: true }),
+    expect: () => report,
+    // A lost renewal answer spends the refresh token (item 10): that page asks for a sign-in.
+    says: (op) => (op.id === 'refresh' ? null : /larger than 32 MB/),
+  },
+  {
     id: 'stall', label: 'stall 35 s, then dropped (the app gives up at 30 s)',
     fault: () => ({ stallMs: 35_000, reset: true }),
     expect: () => report,
@@ -469,6 +480,8 @@ function checkWords(texts: string[], op: Op, f: FaultCase, ok: boolean, e: Expec
   }
   if (e.outcome === 'recover' && !ok) return { ok: false, why: 'did not recover by itself' };
   if (e.outcome === 'report' && ok) return { ok: false, why: 'reported success' };
+  const says = f.says?.(op);
+  if (says && !texts.some((t) => says.test(t))) return { ok: false, why: `no text matches ${says}` };
   if (f.unknownFate && op.id === 'delete' && texts.some((t) => t.includes('Nothing was removed'))) {
     return { ok: false, why: 'claims "Nothing was removed" though the server may have removed it' };
   }

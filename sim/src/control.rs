@@ -72,6 +72,11 @@ pub struct Fault {
     /// A body of exactly this many bytes: a JSON object the app does not expect
     /// (`{"padding":"xxx…"}`), such as 10 MB from a misbehaving proxy.
     pub oversize_bytes: Option<usize>,
+    /// A body that never ends: no `Content-Length`, `{"padding":"xxx…` at about 12 MB/s
+    /// until the client stops reading (a proxy stuck in a loop). A client that waits for the
+    /// whole body before checking its size holds it until its time limit.
+    #[serde(default)]
+    pub endless: bool,
     /// `Retry-After` header value, sent verbatim: seconds, an HTTP date, or any garbage
     /// (a number is sent as its decimal text).
     #[serde(default, deserialize_with = "string_or_number")]
@@ -136,10 +141,11 @@ impl Fault {
                 || self.body.is_some()
                 || self.html
                 || self.oversize_bytes.is_some()
+                || self.endless
                 || self.truncated)
         {
             return Some(
-                "reset sends no answer: drop status, body, html, oversizeBytes and truncated"
+                "reset sends no answer: drop status, body, html, oversizeBytes, endless and truncated"
                     .into(),
             );
         }
@@ -147,9 +153,15 @@ impl Fault {
             self.body.is_some(),
             self.html,
             self.oversize_bytes.is_some(),
+            self.endless,
         ];
         if bodies.iter().filter(|b| **b).count() > 1 {
-            return Some("give at most one of body, html and oversizeBytes".into());
+            return Some("give at most one of body, html, oversizeBytes and endless".into());
+        }
+        if self.endless && (self.status.is_none() || self.truncated) {
+            return Some(
+                "endless needs a status (its body replaces the answer's) and no truncated".into(),
+            );
         }
         None
     }
@@ -275,6 +287,14 @@ pub async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next
 /// The answer a fault with a status gives.
 fn fault_answer(f: &Fault, status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if f.endless {
+        return (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from_stream(endless_body()),
+        )
+            .into_response();
+    }
     if let Some(n) = f.oversize_bytes {
         return (
             status,
@@ -296,6 +316,19 @@ fn fault_answer(f: &Fault, status: u16) -> Response {
         Some(v) => (status, Json(v.clone())).into_response(),
         None => status.into_response(),
     }
+}
+
+/// `{"padding":"` and then `x`s, 256 KB every 20 ms, for as long as the client reads.
+pub fn endless_body() -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    static XS: [u8; 256 * 1024] = [b'x'; 256 * 1024];
+    let head = futures_util::stream::once(async {
+        Ok::<Bytes, std::io::Error>(Bytes::from_static(b"{\"padding\":\""))
+    });
+    let xs = futures_util::stream::unfold((), |()| async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Some((Ok(Bytes::from_static(&XS)), ()))
+    });
+    head.chain(xs)
 }
 
 /// Exactly `n` bytes: `{"padding":"xxx…"}`, or only `x`s when `n` is too small for that.

@@ -265,6 +265,31 @@ async fn oversize_bytes_sends_exactly_that_many_bytes_of_json() {
 }
 
 #[tokio::test]
+async fn endless_sends_json_without_a_length_for_as_long_as_it_is_read() {
+    let s = start(&[]).await;
+    let t = token(&s).await;
+    fault(
+        &s,
+        json!({"method": "GET", "pathPrefix": LIST, "status": 200, "endless": true}),
+    )
+    .await;
+    let mut resp = get(&s, LIST, &t).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers().get("content-length"), None);
+    assert_eq!(resp.headers()["access-control-allow-origin"], ORIGIN);
+    let mut read = Vec::new();
+    while read.len() < 3 * 1024 * 1024 {
+        read.extend_from_slice(&resp.chunk().await.unwrap().expect("the body goes on"));
+    }
+    assert!(read.starts_with(br#"{"padding":"xxx"#));
+    assert!(read[12..].iter().all(|b| *b == b'x'));
+    drop(resp);
+    // Dropping the reader ends it; the next list is answered normally.
+    assert_eq!(get(&s, LIST, &t).await.unwrap().status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn html_pages_for_gateway_errors() {
     let s = start(&[]).await;
     let t = token(&s).await;
@@ -353,6 +378,8 @@ async fn retry_after_is_sent_verbatim_whatever_it_says() {
         json!({"status": 1000}),
         json!({"status": 500, "reset": true}),
         json!({"status": 500, "html": true, "oversizeBytes": 10}),
+        json!({"endless": true}),
+        json!({"status": 200, "endless": true, "truncated": true}),
     ] {
         let resp = http()
             .post(format!("{}/_sim/faults", s.url()))

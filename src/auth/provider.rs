@@ -125,7 +125,7 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
     })
     .await
     .map_err(|e| match e {
-        http::HttpError::Body => Failure::Lost(e.to_string()),
+        http::HttpError::Body | http::HttpError::TooLarge => Failure::Lost(e.to_string()),
         e => Failure::Refused(AuthError::Network(e.to_string())),
     })?;
     let text = resp.text;
