@@ -12,7 +12,6 @@ pub struct JsonError(pub String);
 /// chain: in mount mode the panel shares the portal's realm, where a polluted
 /// `Object.prototype` would fill members a document or a window message left out (an
 /// `@odata.nextLink` the token would be sent to, a message `type`).
-#[cfg(target_arch = "wasm32")]
 pub fn own(target: &wasm_bindgen::JsValue, key: &str) -> Option<wasm_bindgen::JsValue> {
     use wasm_bindgen::JsCast;
     let object = target.dyn_ref::<js_sys::Object>()?;
