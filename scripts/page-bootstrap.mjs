@@ -32,14 +32,19 @@ const globalRe = new RegExp(`window\\.wasmBindings\\s*=\\s*bindings\\s*[,;]\\s*d
 must(importRe, 'the start script\'s import');
 must(initRe, 'the start script\'s init call');
 must(globalRe, 'window.wasmBindings and TrunkApplicationStarted');
-html = html
-  .replace(importRe, 'import init from"$1";')
-  .replace(initRe, 'await init({module_or_path:$1});')
-  .replace(globalRe, '');
+const glueUrl = html.match(importRe)[1];
+const wasmUrl = html.match(initRe)[1].slice(1, -1);
+html = html.replace(importRe, '').replace(initRe, '').replace(globalRe, '');
+const startRe = /<script type="?module"?>\s*<\/script>/;
+must(startRe, 'the emptied start script');
+html = html.replace(startRe, '');
 if (/wasmBindings|TrunkApplicationStarted|\bbindings\b/.test(html)) {
   throw new Error('page-bootstrap: the start script still names the bindings');
 }
-
+// The wasm's digest, from Trunk's preload of it.
+const wasmLink = html.match(new RegExp(`<link\\s[^>]*?href="?${wasmUrl.replace(/[.]/g, '\\.')}"?[^>]*>`));
+const wasmSri = wasmLink && wasmLink[0].match(/integrity="?(sha(?:256|384|512)-[A-Za-z0-9+/=]+)/);
+if (!wasmSri) throw new Error(`page-bootstrap: no preload with the integrity of ${wasmUrl} in index.html`);
 const loader = readdirSync(dir).find((f) => /^mde-library-admin-loader-[0-9a-f]{16}\.js$/.test(f));
 // Whatever the loader is called, the glue must not import a module this check did not find.
 const glueFile = readdirSync(dir).find((f) => /^mde-library-admin-[0-9a-f]{1,16}\.js$/.test(f));
@@ -56,5 +61,16 @@ if (loader) {
 }
 // Trunk passes its own `data-integrity` option through to the page; it means nothing there.
 html = html.replace(/\s+data-integrity="?\w+"?/g, '');
+// The start script, after every preload: the glue's import then finds the checked module in
+// the module map (a module fetched first by the import would carry no integrity), and the
+// wasm is fetched with its digest (Trunk's `init(url)` fetched it without one: an altered
+// wasm that is still valid wasm ran). When either is refused, or the app fails to start,
+// the page says so instead of staying blank.
+const FAILED = 'The panel could not start: its files did not load, or did not match this build '
+  + '(a deployment in progress, or altered on the way). Reload the page; if this stays, tell '
+  + 'whoever deploys the panel.';
+const start = `import(${JSON.stringify(glueUrl)}).then(m=>m.default({module_or_path:fetch(${JSON.stringify(wasmUrl)},{integrity:${JSON.stringify(wasmSri[1])}})})).catch(()=>{const p=document.createElement("p");p.setAttribute("role","alert");p.className="mde-library-admin start-failed";p.textContent=${JSON.stringify(FAILED)};document.body.append(p)})`;
+if (!html.includes('</head>')) throw new Error('page-bootstrap: no </head> in index.html');
+html = html.replace('</head>', `<script type=module>${start}</script></head>`);
 writeFileSync(file, html);
-console.log(`page-bootstrap: start script trimmed${loader ? `; ${loader} preloaded with its integrity` : ''}`);
+console.log(`page-bootstrap: start script rewritten (after the preloads, wasm fetched with its integrity)${loader ? `; ${loader} preloaded with its integrity` : ''}`);

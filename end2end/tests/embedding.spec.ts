@@ -378,6 +378,51 @@ test('mount: two panels side by side with their own tokens; unmount leaves nothi
   expect(await reader.innerHTML()).toBe('');
 });
 
+test('mount: embed.js checks the glue, the loader and the wasm against the build; altered, no panel starts on them', async ({ page, expectConsoleErrors }) => {
+  expectConsoleErrors(/integrity|Failed to fetch|TypeError|SRI|digest/);
+  let ran = false;
+  await page.exposeFunction('__alteredGlueRan', () => { ran = true; });
+  const glue = /\/mde-library-admin-[0-9a-f]{16}\.js$/;
+  await page.route(glue, async (route) => {
+    const real = await route.fetch();
+    await route.fulfill({ response: real, body: `window.__alteredGlueRan();\n${await real.text()}` });
+  });
+  await page.goto(`${examplesURL}/mount.html`);
+  await expect(page.locator('#portal-error')).toContainText(/A panel could not be mounted: embed\.js: mde-library-admin-[0-9a-f]{16}\.js did not load, or does not match this build/);
+  await expect(page.locator('.mde-library-admin')).toHaveCount(0);
+  expect(ran).toBe(false);
+  await page.unroute(glue);
+
+  // The wasm: still valid wasm with one more custom section; only its digest tells.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  const wasm = /_bg\.wasm$/;
+  await page.route(wasm, async (route) => {
+    const real = await route.fetch();
+    await route.fulfill({ response: real, body: Buffer.concat([await real.body(), Buffer.from([0x00, 0x02, 0x01, 0x78])]) });
+  });
+  await page.goto(`${examplesURL}/mount.html`);
+  await expect(page.locator('#portal-error')).toContainText(/_bg\.wasm did not load, or does not match this build/);
+  await expect(page.locator('.mde-library-admin')).toHaveCount(0);
+  await page.unroute(wasm);
+  await cdp.send('Network.clearBrowserCache');
+  await page.goto(`${examplesURL}/mount.html`);
+  await expect(page.locator('#admin-panel').getByText('20 files')).toBeVisible();
+});
+
+test('bridge: the example portal pins host-bridge.js; an altered copy is refused and never runs', async ({ page, expectConsoleErrors }) => {
+  expectConsoleErrors(/integrity|digest|SRI/);
+  let ran = false;
+  await page.exposeFunction('__alteredBridgeRan', () => { ran = true; });
+  await page.route(/\/host-bridge\.js$/, async (route) => {
+    const real = await route.fetch();
+    await route.fulfill({ response: real, body: `window.__alteredBridgeRan();\n${await real.text()}` });
+  });
+  await page.goto(`${examplesURL}/iframe.html`);
+  await expect(page.locator('#portal-error')).toContainText('host-bridge.js could not be loaded, or does not match the digest this portal pins');
+  expect(ran).toBe(false);
+});
+
 test('mount: bad options are refused with a message naming the option', async ({ page }) => {
   await page.goto(`${examplesURL}/mount.html`);
   await expect(page.locator('#admin-panel').getByText('20 files')).toBeVisible();

@@ -216,6 +216,52 @@ test('the on-demand loader is checked against the build: altered, it does not ru
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
+/** A custom section (id 0, named "x"): the module stays valid wasm, only its bytes differ. */
+const withCustomSection = (wasm: Buffer) => Buffer.concat([wasm, Buffer.from([0x00, 0x02, 0x01, 0x78])]);
+
+test('the main JS and the main wasm are checked against the build: altered, the page does not start on them and says so', async ({ page, expectConsoleErrors }) => {
+  expectConsoleErrors(/integrity|Failed to fetch|TypeError|SRI|digest/);
+  // 1. The glue: the start script's import must take the preloaded, checked module.
+  let ran = false;
+  await page.exposeFunction('__alteredGlueRan', () => { ran = true; });
+  const glue = /\/mde-library-admin-[0-9a-f]{16}\.js$/;
+  await page.route(glue, async (route) => {
+    const real = await route.fetch();
+    await route.fulfill({ response: real, body: `window.__alteredGlueRan();\n${await real.text()}` });
+  });
+  await page.goto('/');
+  await expect(page.getByRole('alert')).toContainText('could not start');
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(300);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  expect(ran).toBe(false);
+  await page.screenshot({ path: 'screenshots/altered-build.png' });
+  await page.unroute(glue);
+
+  // 2. The wasm: still valid wasm (one more custom section), so only a digest check refuses it.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.clearBrowserCache');
+  let served = 0;
+  const wasm = /_bg\.wasm$/;
+  await page.route(wasm, async (route) => {
+    const real = await route.fetch();
+    served++;
+    await route.fulfill({ response: real, body: withCustomSection(await real.body()) });
+  });
+  await page.goto('/');
+  await expect(page.getByRole('alert')).toContainText('could not start');
+  await page.waitForTimeout(300);
+  expect(served).toBeGreaterThan(0);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+  await page.unroute(wasm);
+
+  // As built, the page starts.
+  await cdp.send('Network.clearBrowserCache');
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+});
+
 test('a redirect is never followed: a 307 on a confirmed DELETE deletes nothing else; an upload answered from another address is not taken as done', async ({ page, request, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 307|Failed to fetch|redirect|ERR_FAILED/i);
   await signIn(page);

@@ -18,6 +18,10 @@ const place = document.getElementById('panel-place');
 const log = new ActivityLog(document.getElementById('activity-log'));
 const status = new TokenStatus(document.getElementById('token-status'));
 
+// Pinned (README "Integrity"): the portal runs only the host-bridge.js it reviewed. The panel's
+// build fails when embed/host-bridge.js no longer has this digest.
+const HOST_BRIDGE_INTEGRITY = 'sha384-2qCamwz9DKJtX33SaWEqIlGbGSW2c3qo7cgayhmrD4PycD33drB+Z36UNDEBHGi8';
+
 let config = null;
 let token = null; // the signed-in account's PortalToken
 let connection = null; // what MdeLibraryAdmin.connect returned
@@ -25,7 +29,7 @@ let connection = null; // what MdeLibraryAdmin.connect returned
 async function start() {
   try {
     config = await loadConfig();
-    await loadScript(`${config.panelOrigin}/host-bridge.js`);
+    await loadScript(`${config.panelOrigin}/host-bridge.js`, HOST_BRIDGE_INTEGRITY);
     if (typeof window.MdeLibraryAdmin?.connect !== 'function') {
       throw new Error('host-bridge.js did not define MdeLibraryAdmin.connect');
     }

@@ -24,12 +24,16 @@ export async function loadConfig() {
 }
 
 /** Loads a classic script from another origin; rejects when it cannot be loaded. */
-export function loadScript(src) {
+export function loadScript(src, integrity) {
   return new Promise((resolve, reject) => {
     const s = document.createElement('script');
+    if (integrity) {
+      s.crossOrigin = 'anonymous';
+      s.integrity = integrity;
+    }
     s.src = src;
     s.onload = () => resolve();
-    s.onerror = () => reject(new Error(`${src} could not be loaded`));
+    s.onerror = () => reject(new Error(`${src} could not be loaded${integrity ? ', or does not match the digest this portal pins' : ''}`));
     document.head.append(s);
   });
 }
