@@ -197,6 +197,38 @@ test('framed pkce, same site: the popup hands the code back under COOP; the pane
   await lost.close();
 });
 
+test('framed pkce: a panel whose discovery failed at load never navigates its frame; Sign in reads it again, then signs in in the popup', async ({ page, context, request, expectConsoleErrors }) => {
+  expectConsoleErrors(/status of 503/);
+  const config = await (await request.get(`${baseURL}/config.json`)).json();
+  const discovery = `${new URL(config.auth.authority).pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  // The provider is down at load, and still at the first click.
+  await sim(request, 'POST', '/faults', { method: 'GET', pathPrefix: discovery, status: 503, count: 2 });
+  await page.goto(`${examplesURL}/iframe-signin.html`);
+  const panel = panelFrame(page);
+  await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  const frame = page.frame({ url: `${baseURL}/` })!;
+  const navigations: string[] = [];
+  page.on('framenavigated', (f) => { if (f === frame) navigations.push(f.url()); });
+
+  let popupPromise = context.waitForEvent('page');
+  await panel.getByRole('button', { name: 'Sign in' }).click();
+  const first = await popupPromise;
+  // Discovery failed again: the popup is closed and the panel says why.
+  await expect.poll(() => first.isClosed()).toBe(true);
+  await expect(panel.getByRole('alert').first()).toContainText('Could not read the sign-in configuration');
+  expect(navigations).toEqual([]);
+
+  popupPromise = context.waitForEvent('page');
+  await panel.getByRole('button', { name: 'Sign in' }).click();
+  const popup = await popupPromise;
+  await popup.getByRole('button', { name: /Ada Admin/ }).click();
+  await popup.waitForEvent('close');
+  await expect(panel.getByText('Signed in as Ada Admin')).toBeVisible();
+  await expect(panel.getByText('20 files')).toBeVisible();
+  // The frame stayed on the panel's page all along: the provider's pages were only ever in the popup.
+  expect(navigations).toEqual([]);
+});
+
 test('framed pkce, another site: the panel says what works at once; no popup, no raw browser error', async ({ page, context }) => {
   const crossSite = examplesURL.replace('127.0.0.1', 'localhost');
   await page.goto(`${crossSite}/iframe-signin.html`);

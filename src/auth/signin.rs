@@ -145,6 +145,12 @@ fn has_sign_in_work(href: &str) -> bool {
             && !browser::is_framed())
 }
 
+/// Reads discovery again, for a Sign in after it failed at page load in a frame (which must not
+/// navigate itself to start over: the provider's pages refuse to be framed).
+pub async fn discover_again(p: &PkceConfig) -> Result<Endpoints, AuthError> {
+    provider::discover(&p.authority).await
+}
+
 /// At page load: reads discovery and, when the page load has sign-in work, does it in the
 /// on-demand chunk ([`complete`]); a first visit only shows Sign in.
 pub async fn start(p: &PkceConfig, redirect_uri: &str) -> Started {

@@ -279,18 +279,11 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             (_, None) => return,
         };
         let keep = filter.get_untracked();
-        let Some(ep) = endpoints.get_untracked() else {
-            // Discovery failed at page load (a provider outage, say): the page starts over,
-            // reads the discovery document again and goes on to the provider.
-            let again = signin::start_over_url(&redirect_uri(&p));
-            if let Err(e) = browser::navigate(&again) {
-                set_sign_in_error.set(Some((e.to_string(), false)));
-            }
-            return;
-        };
+        let known = endpoints.get_untracked();
         if browser::is_framed() {
             // The provider's pages refuse to be framed: sign in through a popup, opened here
-            // in the click so that popup blockers allow it.
+            // in the click so that popup blockers allow it. The frame itself is never sent
+            // anywhere, not even when discovery failed at load: it is read again first.
             let popup = match popup::open("") {
                 Ok(popup) => popup,
                 Err(e) => {
@@ -300,10 +293,24 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             };
             stop_waiting();
             let cfg = svc_cfg.clone();
-            let Some(a) = attempt(popup, &p, ep.clone(), keep) else {
-                return;
-            };
             let task = sign_in_tasks.spawn(async move {
+                let ep = match known {
+                    Some(ep) => ep,
+                    None => match signin::discover_again(&p).await {
+                        Ok(ep) => {
+                            endpoints.set(Some(ep.clone()));
+                            ep
+                        }
+                        Err(e) => {
+                            popup.close();
+                            set_sign_in_error.set(Some((e.to_string(), false)));
+                            return;
+                        }
+                    },
+                };
+                let Some(a) = attempt(popup, &p, ep.clone(), keep) else {
+                    return;
+                };
                 let done = popup::sign_in(a).await;
                 if let Some(next) = after_sign_in(&cfg, &p, Some(ep), done, filter) {
                     sign_in_needed.set(false);
@@ -313,6 +320,15 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             popup_task.set_value(Some(task));
             return;
         }
+        let Some(ep) = known else {
+            // Discovery failed at page load (a provider outage, say): the page starts over,
+            // reads the discovery document again and goes on to the provider.
+            let again = signin::start_over_url(&redirect_uri(&p));
+            if let Err(e) = browser::navigate(&again) {
+                set_sign_in_error.set(Some((e.to_string(), false)));
+            }
+            return;
+        };
         sign_in_tasks.spawn(async move {
             let back = redirect_uri(&p);
             match signin::sign_in_url(&p, &ep, &back, &keep).await {
