@@ -387,6 +387,26 @@ test('a 500 shows code, message and tracking id; a network failure says so; noth
   expect((await sim(request, 'GET', '/files')).length).toBe(20);
 });
 
+test('sign out reaches the other tabs of the panel: each forgets its tokens and sends none after', async ({ page, context }) => {
+  await signIn(page);
+  const other = await context.newPage();
+  const withToken = watch(other);
+  await signIn(other);
+  withToken.length = 0;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(other.getByRole('status').filter({ hasText: 'You signed out of this panel in another tab.' })).toBeVisible();
+  await expect(other.getByRole('table')).toHaveCount(0);
+  await expect(other.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await other.screenshot({ path: shots('signed-out-in-another-tab') });
+  // Reloaded, the other tab does not sign in silently with the account it had.
+  await other.reload();
+  await expect(other.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await other.waitForTimeout(300);
+  await expect(other.getByText(/Signed in as/)).toHaveCount(0);
+  expect(withToken).toEqual([]);
+  await other.close();
+});
+
 test('sign out forgets the session; signing in again works', async ({ page }) => {
   await signIn(page);
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -2,7 +2,9 @@
 //!
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
-//! - `signin`: starting a sign-in and completing it when the browser comes back;
+//! - `signin`: starting a sign-in and completing it when the browser comes back; sign-out,
+//!   which reaches the panel's other tabs;
+//! - `channel`: the `BroadcastChannel` the popup's answer and the sign-out travel on;
 //! - `popup`: the sign-in popup (framed, or "Sign in again" mid-run), answered over a
 //!   `BroadcastChannel` (Entra's COOP severs `window.opener`), and the redirect page's hand-back;
 //! - `bridge`: tokens from the portal framing the panel (`bridge`), over `postMessage`;
@@ -12,6 +14,7 @@
 //!   refresh (`pkce`), `mount()`'s `getToken` (`host`), the bridge, or none (`proxy`).
 
 pub mod bridge;
+pub mod channel;
 pub mod popup;
 pub mod protocol;
 pub mod provider;

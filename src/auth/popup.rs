@@ -27,14 +27,15 @@ use futures::future::{select, Either};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::channel::Channel;
 use super::protocol::{
     parse_return, strip_query, AuthError, Endpoints, Return, PENDING_MAX_AGE_MS,
 };
 use super::signin::Completion;
 use super::window_messages::{has_type, object, string_member, PREFIX};
 use super::windows::{load, Done, Job};
+use crate::browser;
 use crate::config::PkceConfig;
-use crate::{browser, js};
 
 /// The popup's window name (a second Sign in reuses the window when it can).
 const NAME: &str = "mde-library-admin-sign-in";
@@ -113,32 +114,6 @@ impl Drop for Popup {
         // Canceled (or the panel went away): the popup must not stay open on the provider
         // where the browser still lets the panel reach it.
         self.close();
-    }
-}
-
-/// A `BroadcastChannel`, closed when dropped. Untyped (`js`): only sign-in uses it.
-struct Channel(JsValue);
-
-impl Channel {
-    fn open(name: &str) -> Option<Self> {
-        js::construct("BroadcastChannel", &[name.into()])
-            .ok()
-            .map(Self)
-    }
-
-    fn on_message(&self, f: &Closure<dyn FnMut(web_sys::MessageEvent)>) {
-        js::set(&self.0, "onmessage", f.as_ref());
-    }
-
-    fn post(&self, data: &JsValue) {
-        let _ = js::call(&self.0, "postMessage", std::slice::from_ref(data));
-    }
-}
-
-impl Drop for Channel {
-    fn drop(&mut self) {
-        js::set(&self.0, "onmessage", &JsValue::NULL);
-        let _ = js::call(&self.0, "close", &[]);
     }
 }
 

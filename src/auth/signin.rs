@@ -394,6 +394,45 @@ pub fn signed_out() {
     let _ = browser::session_set(SIGNED_OUT_KEY, "1");
 }
 
+/// Where the panel's tabs (same origin, same storage partition) tell each other of a sign-out.
+const SIGN_OUT_CHANNEL: &str = "mde-library-admin.sign-out";
+const SIGNED_OUT: &str = "signed-out";
+
+/// A tab's end of the sign-out channel: [`SignOuts::announce`] tells the other tabs, and the
+/// callback hears theirs. Stops listening when dropped.
+pub struct SignOuts {
+    channel: super::channel::Channel,
+    _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl SignOuts {
+    /// Listens for sign-outs in other tabs; `None` without `BroadcastChannel`.
+    pub fn listen(mut on_sign_out: impl FnMut() + 'static) -> Option<Self> {
+        use super::window_messages::has_type;
+        let channel = super::channel::Channel::open(SIGN_OUT_CHANNEL)?;
+        let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |e: web_sys::MessageEvent| {
+                // Any page of the origin may post here; all it can ask for is a sign-out.
+                if has_type(&e.data(), SIGNED_OUT) {
+                    on_sign_out();
+                }
+            },
+        );
+        channel.on_message(&listener);
+        Some(Self {
+            channel,
+            _listener: listener,
+        })
+    }
+
+    /// Tells the other tabs that this one signed out (never carries a token or an account).
+    pub fn announce(&self) {
+        use super::window_messages::{object, PREFIX};
+        self.channel
+            .post(&object(&[("type", format!("{PREFIX}{SIGNED_OUT}").into())]));
+    }
+}
+
 /// The provider's sign-out URL ("Sign out of Microsoft too"), coming back to the panel.
 pub fn provider_sign_out_url(ep: &Endpoints, redirect_uri: &str) -> Option<String> {
     let end = ep.end_session_endpoint.as_ref()?;

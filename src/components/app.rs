@@ -402,6 +402,25 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
         AuthConfig::Pkce(p) => Some(p.clone()),
         AuthConfig::Host | AuthConfig::Bridge { .. } | AuthConfig::Proxy => None,
     };
+    // A sign-out in another tab of the panel signs this one out too: its tokens are its own
+    // (memory), but the person asked to be signed out of the panel.
+    let sign_outs = StoredValue::new_local(
+        pkce.is_some()
+            .then(|| {
+                signin::SignOuts::listen(move || {
+                    if let Phase::SignedIn(svc) = phase.get_untracked() {
+                        svc.session().sign_out();
+                        signin::signed_out();
+                        sign_in_needed.set(false);
+                        phase.set(Phase::SignedOut {
+                            notice: Some("You signed out of this panel in another tab.".into()),
+                            failed: false,
+                        });
+                    }
+                })
+            })
+            .flatten(),
+    );
     let provider_sign_out_url = move || {
         let back = redirect_uri(pkce.as_ref()?);
         signin::provider_sign_out_url(&endpoints.get()?, &back)
@@ -463,6 +482,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                                 out.session().sign_out();
                                 if !is_host {
                                     signin::signed_out();
+                                    sign_outs.with_value(|c| c.as_ref().map(signin::SignOuts::announce));
                                 }
                                 sign_in_needed.set(false);
                                 phase.set(Phase::SignedOut { notice: Some("You are signed out of this panel.".into()), failed: false });
