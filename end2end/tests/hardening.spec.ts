@@ -262,6 +262,26 @@ test('the main JS and the main wasm are checked against the build: altered, the 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
+test('a token answer that cannot be read is never quoted: no fragment of it reaches the page', async ({ page, request }) => {
+  const config = await (await request.get('/config.json')).json();
+  const tokenPath = `/${new URL(config.auth.authority).pathname.split('/')[1]}/oauth2/v2.0/token`;
+  // A 200 that is a bare token, not JSON (a misbehaving proxy): the browser's parser quotes the
+  // text where it stopped ("Unexpected token 'e', "eyJ0eXAiOi"... is not valid JSON").
+  const secret = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLWZyYWdtZW50';
+  await sim(request, 'POST', '/faults', {
+    method: 'POST', pathPrefix: tokenPath, status: 200, contentType: 'application/json',
+    body: secret,
+  });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: /Ada Admin/ }).click();
+  await expect(page.getByRole('alert').first()).toContainText(/unreadable token response|sign-in/i);
+  const text = await page.locator('body').innerText();
+  for (const piece of ['eyJ', 'c2VjcmV0', 'c2lnbmF0dXJl', 'LWZyYWdtZW50', 'access_token']) {
+    expect(text, `the page quotes "${piece}"`).not.toContain(piece);
+  }
+});
+
 test('a redirect is never followed: a 307 on a confirmed DELETE deletes nothing else; an upload answered from another address is not taken as done', async ({ page, request, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 307|Failed to fetch|redirect|ERR_FAILED/i);
   await signIn(page);
