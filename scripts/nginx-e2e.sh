@@ -107,6 +107,16 @@ echo "  nginx $PANEL (panel), http://$HOST:$PORTAL_PORT (portal), http://$HOST:$
   MDE_PORTAL_URL="http://$HOST:$PORTAL_PORT" MDE_FOREIGN_URL="http://$HOST:$FOREIGN_PORT" \
   npx playwright test -c playwright.deploy.config.ts "$@")
 
+# The second pass: the deployer turns uploads on (POST, 21 MB bodies) and reloads nginx.
+MDE_UPLOADS=1 MDE_FRAME_ANCESTORS="'self' http://$HOST:$PORTAL_PORT" MDE_CONFIG="$PREFIX/site/config.json" \
+  scripts/security-headers.sh "$PREFIX/site"
+"$NGINX" -t -q -p "$PREFIX/" -c "$PREFIX/nginx.conf" -g "$global"
+kill -HUP "$NGINX_PID"
+sleep 1
+(cd end2end && MDE_DEPLOY_URL="$PANEL" MDE_DEPLOY_SIM="$SIM" MDE_DEPLOY_SITE="$PREFIX/site" MDE_DEPLOY_UPLOADS=1 \
+  MDE_PORTAL_URL="http://$HOST:$PORTAL_PORT" MDE_FOREIGN_URL="http://$HOST:$FOREIGN_PORT" \
+  npx playwright test -c playwright.deploy.config.ts --grep "uploads, when the deployer")
+
 # The logs saw sign-ins, lists and deletes; they must hold no credential: no bearer token, no
 # JWT, no authorization code.
 stop

@@ -20,6 +20,9 @@
 #   MDE_HTTPS            1: the panel is served over https, so Strict-Transport-Security is sent
 #                        (max-age one year; includeSubDomains is the site owner's decision).
 #                        Default: 1 when MDE_CONFIG's auth.redirectUri is https, else 0.
+#   MDE_UPLOADS          1: the proxy path passes POST with bodies up to 21 MB (the panel's 20 MB
+#                        upload and its form), written to SITE_DIR/proxy-methods.conf; default 0:
+#                        GET and DELETE only, 1 MB.
 #   MDE_CONNECT_SRC      the whole connect-src list, verbatim. When unset: 'self', plus the
 #                        origins of `auth.authority` and `apiBase` in MDE_CONFIG (the deployed
 #                        config.json) if given, else of MDE_AUTHORITY (default
@@ -34,7 +37,7 @@ if ! cmp -s "$ROOT/dist/index.html" "$SITE/index.html"; then
   exit 1
 fi
 HASHES="$("$ROOT/scripts/csp-hash.sh" | tr '\n' ' ')"
-HASHES="$HASHES" OUT="$SITE/security-headers.conf" python3 - <<'PY'
+HASHES="$HASHES" OUT="$SITE/security-headers.conf" METHODS_OUT="$SITE/proxy-methods.conf" python3 - <<'PY'
 import json, os, re, sys
 from urllib.parse import urlsplit
 
@@ -72,6 +75,9 @@ redirect = (cfg.get("auth") or {}).get("redirectUri") or ""
 https = os.environ.get("MDE_HTTPS", "1" if redirect.startswith("https://") else "0")
 if https not in ("0", "1"):
     fail(f"MDE_HTTPS must be 0 or 1, got {https!r}")
+uploads = os.environ.get("MDE_UPLOADS", "0")
+if uploads not in ("0", "1"):
+    fail(f"MDE_UPLOADS must be 0 or 1, got {uploads!r}")
 if os.environ.get("MDE_CONNECT_SRC"):
     connect = source_list("MDE_CONNECT_SRC", os.environ["MDE_CONNECT_SRC"])
 else:
@@ -105,5 +111,9 @@ with open(os.environ["OUT"], "w", encoding="utf-8") as f:
     f.write("# sign-in popup's redirect URI, which hands its answer back over a BroadcastChannel.\n")
     for name, value in headers:
         f.write(f'add_header {name} "{value}" always;\n')
-print(f"  {os.environ['OUT']}: frame-ancestors {frame}; connect-src {connect}")
+methods, body = ("GET DELETE POST", "21m") if uploads == "1" else ("GET DELETE", "1m")
+with open(os.environ["METHODS_OUT"], "w", encoding="utf-8") as f:
+    f.write("# Written by scripts/security-headers.sh (MDE_UPLOADS); included by deploy/nginx.conf's proxy path.\n")
+    f.write(f"limit_except {methods} {{\n    deny all;\n}}\nclient_max_body_size {body};\n")
+print(f"  {os.environ['OUT']}: frame-ancestors {frame}; connect-src {connect}; proxy: {methods}, {body}")
 PY

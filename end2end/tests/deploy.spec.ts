@@ -70,6 +70,28 @@ async function confirmDelete(page: Page, name: string) {
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
 }
 
+const uploads = env('MDE_DEPLOY_UPLOADS') === '1';
+
+test('uploads, when the deployer turns them on (MDE_UPLOADS=1): a 20 MB file goes through the proxy; a bigger body is refused', async ({ page, request }) => {
+  test.skip(!uploads, 'the second nginx pass of scripts/nginx-e2e.sh');
+  await signIn(page);
+  const big = Buffer.alloc(20 * 1024 * 1024 - 64, 'x');
+  await page.getByRole('button', { name: 'Upload' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Upload to the library' });
+  await dialog.getByLabel('Files (or drop them here)').setInputFiles({ name: 'Big-Collector.ps1', mimeType: 'text/plain', buffer: big });
+  await dialog.getByRole('button', { name: 'Upload' }).click();
+  await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded Big-Collector.ps1.', { timeout: 30_000 });
+  const posts = (await apiCalls(request)).filter((c) => c.method === 'POST');
+  expect(posts.map((c) => [c.path, c.bearer, c.origin])).toEqual([['/api/libraryfiles', true, null]]);
+  // Past 21 MB nginx answers 413 itself; the upstream never sees it.
+  const marked = { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '1', 'Content-Type': 'application/octet-stream' };
+  const over = await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: marked, data: Buffer.alloc(22 * 1024 * 1024) });
+  expect(over.status()).toBe(413);
+  expect((await apiCalls(request)).filter((c) => c.method === 'POST').length).toBe(1);
+  // The CSRF checks hold for POST too.
+  expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: { Authorization: 'Bearer not-a-token' } })).status()).toBe(403);
+});
+
 test('nginx sends exactly the generated headers, with this build\'s bootstrap hash', async ({ request }) => {
   const expected = generatedHeaders();
   expect([...expected.keys()].sort()).toEqual(['content-security-policy', 'referrer-policy', 'x-content-type-options']);
@@ -182,6 +204,7 @@ test('the proxy passes only the library endpoints, with the path as the browser 
     '/mde-proxy/api/libraryfiles/..', '/mde-proxy/api/libraryfiles/%2e%2e', '/mde-proxy/api/libraryfiles/%2E.', '/mde-proxy/api/libraryfiles/%2e?x=1']) {
     expect((await request.get(`${deployURL}${path}`, { headers: marked })).status(), path).toBe(404);
   }
+  // Uploads are off unless the deployer turns them on (MDE_UPLOADS=1; the second pass).
   expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: marked })).status()).toBe(403);
   // The CSRF check: no marker, or a request another origin of the site sent, goes nowhere.
   const list = `${deployURL}/mde-proxy/api/libraryfiles`;
