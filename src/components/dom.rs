@@ -3,7 +3,8 @@
 //! they are, untouched, so a screen reader does not announce them again and a scroll does
 //! not rebuild them; only new keys are built.
 
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
 
 /// Children of one parent, in order, with their keys.
 pub struct Keyed<K> {
@@ -75,4 +76,32 @@ pub fn el(doc: &web_sys::Document, tag: &str, class: &str, text: &str) -> Elemen
         e.set_text_content(Some(text));
     }
     e
+}
+
+/// Sets attribute `name`.
+pub fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+/// A `<button type=button>` with `class`, its action in `data-bulk` and its text.
+pub fn button(doc: &Document, class: &str, act: &str, text: &str) -> Element {
+    let b = el(doc, "button", class, text);
+    attr(&b, "type", "button");
+    attr(&b, "data-bulk", act);
+    b
+}
+
+/// Sets or clears `disabled`.
+pub fn set_disabled(e: &Element, off: bool) {
+    let _ = e.toggle_attribute_with_force("disabled", off);
+}
+
+/// The `data-bulk` action of the button a click hit.
+pub fn clicked(ev: &web_sys::MouseEvent) -> Option<String> {
+    ev.target()?
+        .dyn_into::<Element>()
+        .ok()?
+        .closest("[data-bulk]")
+        .ok()??
+        .get_attribute("data-bulk")
 }

@@ -1,0 +1,351 @@
+//! The controller: the report every file's outcome goes through, the single delete, runs
+//! (starting, retrying, resuming after a new sign-in) and the upload run; the views render
+//! its signals.
+
+use std::rc::Rc;
+
+use leptos::callback::UnsyncCallback;
+use leptos::prelude::*;
+use mde_wire::LibraryFile;
+
+use crate::activity::{now_iso, Activity};
+use crate::api::Upload;
+use crate::browser;
+use crate::bulk::{self, Kind, Progress, RunControl, RunState};
+use crate::clock::BrowserClock;
+use crate::components::dialog::ConfirmDelete;
+use crate::components::outcomes::{announce, Outcome};
+use crate::delete_flow::{self, Cancel, FileState, Outcome as Ended};
+use crate::messages::{delete_outcome, needs_sign_in, rate_limited_text, upload_outcome, Tone};
+use crate::names::NameMap;
+
+use super::*;
+
+/// Owns the deletes: the report every file's outcome goes through, the single delete and its
+/// dialog, bulk runs (and resuming one after a new sign-in), the bulk bar and progress.
+#[component]
+pub(super) fn Changes(ctx: Context) -> impl IntoView {
+    let Context {
+        service,
+        tasks,
+        confirm,
+        selection,
+        files,
+        states,
+        outcomes,
+        events,
+        on_budget,
+        sign_in_needed,
+        run_active,
+        trail,
+        show_activity,
+        show_upload,
+        refresh,
+        slot,
+        ..
+    } = ctx;
+    // The panel's Activity button (`data-activity`): its count and `aria-expanded` are kept
+    // by the Activity section.
+    let activity_button = slot
+        .parent_element()
+        .and_then(|p| p.query_selector("button[data-activity]").ok().flatten());
+    let set_budget_until = on_budget;
+    // For the uploads (below), before the deletes take these.
+    let upload_service = service.clone();
+    let upload_tasks = tasks.clone();
+    let upload_refresh = refresh.clone();
+    let upload_events = events.clone();
+    // Every change of a file, from a single delete or a bulk run, goes through here: its row,
+    // its outcome line (a bulk run announces only what did not go as asked; its summary says
+    // the rest) and the event to the portal.
+    let report_refresh = refresh.clone();
+    let report_service = service.clone();
+    let file_report = Rc::new(
+        move |name: &str, sha256: &str, state: FileState, bulk: bool| {
+            let note = match &state {
+                FileState::Deleting(_) => None,
+                FileState::Waiting { seconds_left, .. } => Some((
+                    Tone::Progress,
+                    rate_limited_text(Kind::Delete, name, *seconds_left),
+                    !bulk,
+                )),
+                FileState::Done(ended) => {
+                    let sha = Some(sha256.to_string()).filter(|s| !s.is_empty());
+                    let record = Activity::deleted(now_iso(), name, sha, ended)
+                        .by(report_service.session().account_name());
+                    events.emit(&record);
+                    trail.update(|t| t.push(record));
+                    if bulk {
+                        let at = files.with_untracked(|f| {
+                            f.as_ref()?.0.iter().position(|x| x.file_name == name)
+                        });
+                        if let Some(i) = at {
+                            selection.update(|s| s.set(i, false));
+                        }
+                    }
+                    match ended {
+                        Ended::NotFound if !bulk => report_refresh(),
+                        Ended::Failed(e) if !bulk && needs_sign_in(e) => sign_in_needed.set(true),
+                        _ => {}
+                    }
+                    (!bulk || !matches!(ended, Ended::Deleted)).then(|| {
+                        let (tone, text) = delete_outcome(name, ended);
+                        (tone, text, false)
+                    })
+                }
+            };
+            states.update(|s| s.insert(name, state));
+            if let Some((tone, text, cancelable)) = note {
+                announce(
+                    outcomes,
+                    Outcome {
+                        file: name.to_string(),
+                        tone,
+                        text,
+                        cancelable,
+                    },
+                );
+            }
+        },
+    );
+
+    let delete_service = service.clone();
+    let delete_tasks = tasks.clone();
+    let single_report = file_report.clone();
+    let run_delete = UnsyncCallback::new(move |file: LibraryFile| {
+        let svc = delete_service.clone();
+        let name = file.file_name;
+        let sha256 = file.sha256;
+        if states.with_untracked(|s| s.get(&name).is_some_and(FileState::is_busy)) {
+            return;
+        }
+        let cancel = Cancel::default();
+        states.update(|s| s.insert(&name, FileState::Deleting(cancel.clone())));
+        let file_report = single_report.clone();
+        delete_tasks.spawn(async move {
+            let on_budget = move |w| set_budget_until.set(w);
+            let report = |state: FileState| file_report(&name, &sha256, state, false);
+            delete_flow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget)
+                .await;
+        });
+    });
+
+    let run = RwSignal::new_local(None::<BulkRun>);
+    // Starts a run (bulk delete or uploads) unless one is going on: one at a time, so two
+    // never share the rate budget or the page's progress section.
+    let run_service = service.clone();
+    let start_run = Rc::new(
+        move |kind: Kind, names: Vec<String>, queue: Rc<Vec<Upload>>| {
+            if names.is_empty()
+                || run.with_untracked(|r| r.as_ref().is_some_and(BulkRun::is_active))
+            {
+                return None;
+            }
+            let control = RunControl::default();
+            run.set(Some(BulkRun {
+                control: control.clone(),
+                progress: Progress {
+                    kind,
+                    total: names.len(),
+                    ..Progress::default()
+                },
+                state: RunState::Running,
+                eta_ms: run_service.eta_ms(names.len()),
+                queue,
+            }));
+            Some(control)
+        },
+    );
+    // What both kinds of run report: their progress, and a wait for a new sign-in.
+    let run_service = service.clone();
+    let run_report = Rc::new(move |started: u64| {
+        let svc = run_service.clone();
+        // Time spent paused or waiting for a sign-in is not the run's pace.
+        let held_since = std::cell::Cell::new(None::<u64>);
+        let held_ms = std::cell::Cell::new(0u64);
+        move |p: &Progress, state: RunState| {
+            if state == RunState::NeedsSignIn {
+                sign_in_needed.set(true);
+            }
+            let now = crate::clock::now_ms();
+            let held = matches!(state, RunState::Paused | RunState::NeedsSignIn);
+            match (held, held_since.get()) {
+                (true, None) => held_since.set(Some(now)),
+                (false, Some(t)) => {
+                    held_since.set(None);
+                    held_ms.set(held_ms.get() + now.saturating_sub(t));
+                }
+                _ => {}
+            }
+            let left = p.total.saturating_sub(p.done);
+            run.update(|r| {
+                if let Some(r) = r {
+                    r.progress = p.clone();
+                    let elapsed = now.saturating_sub(started).saturating_sub(held_ms.get());
+                    r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
+                    r.state = state;
+                }
+            });
+        }
+    });
+    let (upload_start_run, upload_run_report) = (start_run.clone(), run_report.clone());
+    let delete_run_service = service.clone();
+    let delete_run_tasks = tasks.clone();
+    let delete_run_refresh = refresh.clone();
+    let start_bulk = UnsyncCallback::new(move |mut names: Vec<String>| {
+        // In name order, once each (the SHA-256 lookup below searches them).
+        names.sort();
+        names.dedup();
+        let Some(control) = start_run(Kind::Delete, names.clone(), Rc::default()) else {
+            return;
+        };
+        let svc = delete_run_service.clone();
+        // The SHA-256 of each, for its event.
+        let mut shas = NameMap::default();
+        files.with_untracked(|f| {
+            if let Some((list, _)) = f {
+                for file in list.iter() {
+                    if names.binary_search(&file.file_name).is_ok() {
+                        shas.insert(&file.file_name, file.sha256.clone());
+                    }
+                }
+            }
+        });
+        let file_report = file_report.clone();
+        let refresh = delete_run_refresh.clone();
+        let report = run_report(crate::clock::now_ms());
+        delete_run_tasks.spawn(async move {
+            // Leaving mid-run would drop the rest of it: the browser asks first.
+            let _leave = browser::LeaveWarning::new();
+            let on_budget = move |w| on_budget.set(w);
+            let report_file = |name: &str, state: FileState| {
+                let sha = shas.get(name).map_or("", String::as_str);
+                file_report(name, sha, state, true);
+            };
+            let (progress, _) = bulk::delete_all(
+                &svc,
+                &BrowserClock,
+                &names,
+                &control,
+                &report_file,
+                &report,
+                &on_budget,
+            )
+            .await;
+            if progress.not_found > 0 || progress.unconfirmed > 0 {
+                refresh();
+            }
+        });
+    });
+    // Uploads: the same run as a bulk delete (rate gate, pause, cancel, a new sign-in, the
+    // summary); each file's progress and outcome in its outcome line, its record in the trail.
+    let start_upload = UnsyncCallback::new(move |queue: Vec<Upload>| {
+        let names: Vec<String> = queue.iter().map(|u| u.file_name.clone()).collect();
+        let queue = Rc::new(queue);
+        let Some(control) = upload_start_run(Kind::Upload, names.clone(), queue.clone()) else {
+            return;
+        };
+        let uploads = Uploads {
+            svc: upload_service.clone(),
+            queue,
+            files,
+            outcomes,
+            shas: Default::default(),
+            reload: Default::default(),
+        };
+        let refresh = upload_refresh.clone();
+        let events = upload_events.clone();
+        let report = upload_run_report(crate::clock::now_ms());
+        upload_tasks.spawn(async move {
+            let _leave = browser::LeaveWarning::new();
+            let on_budget = move |w| on_budget.set(w);
+            let report_file = |name: &str, state: FileState| {
+                let (tone, text) = match &state {
+                    FileState::Deleting(_) => (Tone::Progress, format!("Uploading {name}…")),
+                    FileState::Waiting { seconds_left, .. } => (
+                        Tone::Progress,
+                        rate_limited_text(Kind::Upload, name, *seconds_left),
+                    ),
+                    FileState::Done(ended) => {
+                        let (before, after) = uploads.shas(name);
+                        let record = Activity::uploaded(now_iso(), name, before, after, ended)
+                            .by(uploads.svc.session().account_name());
+                        events.emit(&record);
+                        trail.update(|t| t.push(record));
+                        upload_outcome(name, ended)
+                    }
+                };
+                line(outcomes, name, tone, text);
+            };
+            let files = bulk::Files {
+                kind: Kind::Upload,
+                names: &names,
+                call: &uploads,
+            };
+            bulk::run_all(
+                files,
+                &BrowserClock,
+                &control,
+                &report_file,
+                &report,
+                &on_budget,
+            )
+            .await;
+            // Some tenants answer an empty 200: the list is read again, once the run is done
+            // (a reload racing the next upload's merge would drop it).
+            if uploads.reload.get() {
+                refresh();
+            }
+        });
+    });
+    // Retry failed: the same kind of run over the files that failed.
+    let retry = UnsyncCallback::new(move |(kind, names): (Kind, Vec<String>)| match kind {
+        Kind::Delete => start_bulk.run(names),
+        Kind::Upload => {
+            let again = run.with_untracked(|r| {
+                r.as_ref().map_or_else(Vec::new, |r| {
+                    r.queue
+                        .iter()
+                        .filter(|u| names.contains(&u.file_name))
+                        .cloned()
+                        .collect()
+                })
+            });
+            start_upload.run(again);
+        }
+    });
+    // Signed in again (through a popup, the page kept): a run waiting for it goes on.
+    Effect::new(move |_| {
+        if !sign_in_needed.get() {
+            run.with_untracked(|r| {
+                if let Some(r) = r.as_ref().filter(|r| r.control.needs_sign_in()) {
+                    r.control.signed_in();
+                }
+            });
+        }
+    });
+    // Shown in the shell: "Sign in again" keeps the page (a popup) while a run is going on.
+    let busy = Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
+    Effect::new(move |_| run_active.set(busy.get()));
+
+    view! {
+        <BulkBar selection=selection files=files run=run on_start=start_bulk/>
+        <BulkProgress run=run on_retry=retry/>
+        <ConfirmDelete target=confirm on_confirm=run_delete/>
+        <ActivityTrail trail=trail shown=show_activity toggle=activity_button/>
+        <UploadDialog shown=show_upload files=files busy=busy on_upload=start_upload/>
+    }
+}
+
+/// Announces `text` in `name`'s outcome line.
+pub(super) fn line(outcomes: RwSignal<Vec<Outcome>>, name: &str, tone: Tone, text: String) {
+    announce(
+        outcomes,
+        Outcome {
+            file: name.to_string(),
+            tone,
+            text,
+            cancelable: false,
+        },
+    );
+}
