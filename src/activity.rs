@@ -10,8 +10,8 @@ use wasm_bindgen::JsValue;
 
 use crate::api::ApiError;
 use crate::auth::window_messages::{object, post};
-use crate::delete_flow::Outcome;
 use crate::service::OpError;
+use crate::workflow::FileOutcome;
 
 /// One change, as reported.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,12 @@ pub struct Activity {
 
 impl Activity {
     /// The record of a finished delete.
-    pub fn deleted(time: String, file_name: &str, sha256: Option<String>, ended: &Outcome) -> Self {
+    pub fn deleted(
+        time: String,
+        file_name: &str,
+        sha256: Option<String>,
+        ended: &FileOutcome,
+    ) -> Self {
         Self::ended("delete", time, file_name, sha256, None, ended)
     }
 
@@ -49,7 +54,7 @@ impl Activity {
         file_name: &str,
         before: Option<String>,
         after: Option<String>,
-        ended: &Outcome,
+        ended: &FileOutcome,
     ) -> Self {
         Self::ended("upload", time, file_name, before, after, ended)
     }
@@ -60,20 +65,20 @@ impl Activity {
         file_name: &str,
         sha256: Option<String>,
         sha256_after: Option<String>,
-        ended: &Outcome,
+        ended: &FileOutcome,
     ) -> Self {
         let (status, outcome, tracking_id) = match ended {
-            Outcome::Deleted => (Some(204), "deleted", None),
-            Outcome::Uploaded(status) => (Some(*status), "uploaded", None),
-            Outcome::Unconfirmed(status) => (Some(*status), "unconfirmed", None),
-            Outcome::NotFound => (Some(404), "not-found", None),
-            Outcome::Stopped => (None, "canceled", None),
-            Outcome::Failed(OpError::Api(e)) => (
+            FileOutcome::Deleted => (Some(204), "deleted", None),
+            FileOutcome::Uploaded(status) => (Some(*status), "uploaded", None),
+            FileOutcome::Unconfirmed(status) => (Some(*status), "unconfirmed", None),
+            FileOutcome::NotFound => (Some(404), "not-found", None),
+            FileOutcome::Stopped => (None, "canceled", None),
+            FileOutcome::Failed(OpError::Api(e)) => (
                 api_status(e),
                 "failed",
                 e.detail().and_then(|d| d.target.clone()),
             ),
-            Outcome::Failed(OpError::Auth(_)) => (None, "failed", None),
+            FileOutcome::Failed(OpError::Auth(_)) => (None, "failed", None),
         };
         Self {
             time,
@@ -283,7 +288,7 @@ mod tests {
     use super::*;
     use mde_wire::ErrorDetail;
 
-    fn record(name: &str, outcome: &Outcome) -> Activity {
+    fn record(name: &str, outcome: &FileOutcome) -> Activity {
         Activity::deleted(
             "2026-11-27T06:00:00.000Z".into(),
             name,
@@ -296,9 +301,9 @@ mod tests {
     #[test]
     fn csv_quotes_and_defuses_what_a_spreadsheet_would_run() {
         let rows = [
-            record("a.ps1", &Outcome::Deleted),
-            record("=cmd|' /C calc'!A0", &Outcome::NotFound),
-            record("we, \"quoted\"\r\nname", &Outcome::Stopped),
+            record("a.ps1", &FileOutcome::Deleted),
+            record("=cmd|' /C calc'!A0", &FileOutcome::NotFound),
+            record("we, \"quoted\"\r\nname", &FileOutcome::Stopped),
         ];
         let csv = to_csv(&rows);
         let lines: Vec<&str> = csv.split("\r\n").collect();
@@ -321,8 +326,8 @@ mod tests {
     #[test]
     fn json_parses_back_to_the_records() {
         let rows = [
-            record("a\"b\\c\u{1}.ps1", &Outcome::Deleted),
-            record("b.ps1", &Outcome::Stopped),
+            record("a\"b\\c\u{1}.ps1", &FileOutcome::Deleted),
+            record("b.ps1", &FileOutcome::Stopped),
         ];
         let v: serde_json::Value = serde_json::from_str(&to_json(&rows)).unwrap();
         assert_eq!(v[0]["fileName"], "a\"b\\c\u{1}.ps1");
@@ -337,26 +342,26 @@ mod tests {
     #[test]
     fn outcomes_map_to_the_documented_values() {
         let t = || "2026-11-27T06:00:00.000Z".to_string();
-        let a = Activity::deleted(t(), "a.ps1", Some("ab".into()), &Outcome::Deleted);
+        let a = Activity::deleted(t(), "a.ps1", Some("ab".into()), &FileOutcome::Deleted);
         assert_eq!(
             (a.status, a.outcome, a.action),
             (Some(204), "deleted", "delete")
         );
-        let a = Activity::deleted(t(), "a.ps1", None, &Outcome::NotFound);
+        let a = Activity::deleted(t(), "a.ps1", None, &FileOutcome::NotFound);
         assert_eq!((a.status, a.outcome), (Some(404), "not-found"));
-        let a = Activity::deleted(t(), "a.ps1", None, &Outcome::Stopped);
+        let a = Activity::deleted(t(), "a.ps1", None, &FileOutcome::Stopped);
         assert_eq!((a.status, a.outcome), (None, "canceled"));
         // The status the API really answered, and only a 204 as "deleted".
-        let a = Activity::deleted(t(), "a.ps1", None, &Outcome::Unconfirmed(202));
+        let a = Activity::deleted(t(), "a.ps1", None, &FileOutcome::Unconfirmed(202));
         assert_eq!((a.status, a.outcome), (Some(202), "unconfirmed"));
-        let a = Activity::uploaded(t(), "a.ps1", None, None, &Outcome::Uploaded(201));
+        let a = Activity::uploaded(t(), "a.ps1", None, None, &FileOutcome::Uploaded(201));
         assert_eq!((a.status, a.outcome), (Some(201), "uploaded"));
         let detail = ErrorDetail {
             code: "InternalError".into(),
             message: "boom".into(),
             target: Some("3f2a-tracking".into()),
         };
-        let failed = Outcome::Failed(OpError::Api(ApiError::Status {
+        let failed = FileOutcome::Failed(OpError::Api(ApiError::Status {
             status: 500,
             detail: Some(detail),
         }));
@@ -365,7 +370,7 @@ mod tests {
             (a.status, a.outcome, a.tracking_id.as_deref()),
             (Some(500), "failed", Some("3f2a-tracking"))
         );
-        let net = Outcome::Failed(OpError::Api(ApiError::Network("reset".into())));
+        let net = FileOutcome::Failed(OpError::Api(ApiError::Network("reset".into())));
         assert_eq!(Activity::deleted(t(), "a", None, &net).status, None);
     }
 }

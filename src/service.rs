@@ -1,7 +1,7 @@
 //! Library operations as the panel sees them: each call passes the rate gate, carries a
 //! fresh token, and on a 401 is retried once after a single-flight refresh. A page of the
 //! list answered with a 429 is sent again after the wait ([`crate::rate::after_429s`]);
-//! changes have their own workflows for that (`delete_flow`, `bulk`).
+//! changes have their own workflows for that (`workflow`).
 
 use futures::future::LocalBoxFuture;
 
@@ -11,7 +11,8 @@ use crate::api::{ApiError, LibraryApi, Reply, Request};
 use crate::auth::AuthError;
 use crate::auth::Session;
 use crate::clock::Clock;
-use crate::rate::{after_429s, RateGate};
+use crate::rate::RateGate;
+use crate::workflow::retry::after_429s;
 
 /// Pages followed at most when listing, so a looping `nextLink` cannot spin forever.
 const MAX_PAGES: usize = 200;
@@ -28,6 +29,33 @@ pub enum OpError {
 }
 
 impl OpError {
+    /// Whether only signing in again can fix it (in proxy mode, reloading the page through the
+    /// portal's own sign-in): the panel asks for it.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(
+            self,
+            OpError::Auth(AuthError::SignInRequired(_) | AuthError::PortalSession)
+                | OpError::Api(ApiError::Unauthorized(_))
+        )
+    }
+
+    /// Whether a run waits on this file for a new sign-in, then sends it again.
+    pub fn pauses_run(&self) -> bool {
+        matches!(
+            self,
+            OpError::Auth(AuthError::SignInRequired(_)) | OpError::Api(ApiError::Unauthorized(_))
+        )
+    }
+
+    /// Whether a run stops here: every other file would fail the same way (no permission, or
+    /// a portal session that only reloading the page renews).
+    pub fn ends_run(&self) -> bool {
+        matches!(
+            self,
+            OpError::Api(ApiError::Forbidden(_)) | OpError::Auth(AuthError::PortalSession)
+        )
+    }
+
     /// `Some(Retry-After)` when the API answered 429 (`Some(None)`: without a readable one).
     pub fn rate_limited(&self) -> Option<Option<u64>> {
         match self {

@@ -2,8 +2,8 @@
 //! the live regions, and the browser crypto the sign-in relies on.
 #![cfg(target_arch = "wasm32")]
 
-use mde_library_admin::delete_flow::{Cancel, FileState, Outcome as Ended};
 use mde_library_admin::names::NameMap;
+use mde_library_admin::workflow::{Cancel, FileOutcome, FileState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use mde_library_admin::components::dialog::ConfirmDelete;
 use mde_library_admin::components::outcomes::{announce, Outcome, Outcomes};
 use mde_library_admin::components::table::LibraryTable;
 use mde_library_admin::listing::{Selection, Sort};
-use mde_library_admin::messages::Tone;
+use mde_library_admin::wording::Tone;
 use mde_wire::LibraryFile;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -115,7 +115,7 @@ async fn table_renders_fixture_rows_as_text() {
 
     // A deleted name disappears without a reload.
     filter.set(String::new());
-    states.update(|s| s.insert("xss.ps1", FileState::Done(Ended::Deleted)));
+    states.update(|s| s.insert("xss.ps1", FileState::Done(FileOutcome::Deleted)));
     tick().await;
     assert!(!text(&root).contains("xss.ps1"));
 

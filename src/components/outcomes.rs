@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::dom::{el, Keyed};
-use crate::delete_flow::FileState;
 use crate::names::NameMap;
+use crate::workflow::FileState;
 
-use crate::messages::Tone;
+use crate::wording::Tone;
 
 /// Outcomes kept on screen; older ones drop off.
 const KEEP: usize = 8;
@@ -85,7 +85,7 @@ pub fn Outcomes(
             .and_then(|b| b.get_attribute("data-file"));
         if let Some(file) = file {
             states.with_untracked(|s| {
-                if let Some(FileState::Deleting(c) | FileState::Waiting { cancel: c, .. }) =
+                if let Some(FileState::InFlight(c) | FileState::Waiting { cancel: c, .. }) =
                     s.get(&file)
                 {
                     c.cancel();

@@ -17,13 +17,13 @@ use crate::components::changes::{self, Context, Loading};
 use crate::components::outcomes::{Outcome, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
-use crate::delete_flow::FileState;
 use crate::listing::{Selection, Sort};
-use crate::messages::{list_retry_text, needs_sign_in, reason, CHANGES_UNAVAILABLE};
 use crate::names::NameMap;
 use crate::perf;
 use crate::service::{LibraryService, OpError};
 use crate::tasks::TaskScope;
+use crate::wording::{list_retry_text, reason, CHANGES_UNAVAILABLE};
+use crate::workflow::FileState;
 
 /// `HH:MM:SS` local time of a moment, for "waiting until" notes.
 fn clock(ms: u64) -> String {
@@ -108,7 +108,7 @@ pub fn LibraryPanel(
                     files.set(Some(list));
                 }
                 Err(e) => {
-                    if needs_sign_in(&e) {
+                    if e.needs_sign_in() {
                         sign_in_needed.set(true);
                     }
                     load_error.set(Some(e));

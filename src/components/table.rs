@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::delete_flow::FileState;
 use crate::names::NameMap;
+use crate::workflow::FileState;
 use mde_wire::LibraryFile;
 
 use crate::browser;

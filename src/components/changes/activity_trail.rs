@@ -55,8 +55,7 @@ pub(super) fn ActivityTrail(
                     let _ = ol.append_child(&el(&doc, "li", "empty", "No changes yet."));
                 }
                 for r in records.iter().rev() {
-                    let _ =
-                        ol.append_child(&el(&doc, "li", "", &crate::messages::activity_line(r)));
+                    let _ = ol.append_child(&el(&doc, "li", "", &crate::wording::activity_line(r)));
                 }
             });
         });

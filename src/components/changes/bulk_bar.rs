@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-use crate::bulk::Kind;
 use crate::components::dom::{attr, button, clicked, el, set_disabled};
 use crate::listing::Selection;
-use crate::messages::bulk_confirm_names;
+use crate::wording::bulk_confirm_names;
+use crate::workflow::run::Kind;
 
 use super::*;
 

@@ -11,13 +11,13 @@ use mde_wire::LibraryFile;
 use crate::activity::{now_iso, Activity};
 use crate::api::Upload;
 use crate::browser;
-use crate::bulk::{self, Kind, Progress, RunControl, RunState};
 use crate::clock::BrowserClock;
 use crate::components::dialog::ConfirmDelete;
 use crate::components::outcomes::{announce, Outcome};
-use crate::delete_flow::{self, Cancel, FileState, Outcome as Ended};
-use crate::messages::{delete_outcome, needs_sign_in, rate_limited_text, upload_outcome, Tone};
 use crate::names::NameMap;
+use crate::wording::{file_outcome_text, rate_limited_text, upload_outcome, Tone};
+use crate::workflow::run::{Kind, Progress, RunControl, RunState};
+use crate::workflow::{self, Cancel, FileOutcome, FileState};
 
 use super::*;
 
@@ -63,7 +63,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
     let file_report = Rc::new(
         move |name: &str, sha256: &str, state: FileState, bulk: bool| {
             let note = match &state {
-                FileState::Deleting(_) => None,
+                FileState::InFlight(_) => None,
                 FileState::Waiting { seconds_left, .. } => Some((
                     Tone::Progress,
                     rate_limited_text(Kind::Delete, name, *seconds_left),
@@ -84,12 +84,14 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
                         }
                     }
                     match ended {
-                        Ended::NotFound if !bulk => report_refresh(),
-                        Ended::Failed(e) if !bulk && needs_sign_in(e) => sign_in_needed.set(true),
+                        FileOutcome::NotFound if !bulk => report_refresh(),
+                        FileOutcome::Failed(e) if !bulk && e.needs_sign_in() => {
+                            sign_in_needed.set(true)
+                        }
                         _ => {}
                     }
-                    (!bulk || !matches!(ended, Ended::Deleted)).then(|| {
-                        let (tone, text) = delete_outcome(name, ended);
+                    (!bulk || !matches!(ended, FileOutcome::Deleted)).then(|| {
+                        let (tone, text) = file_outcome_text(name, ended);
                         (tone, text, false)
                     })
                 }
@@ -120,13 +122,12 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
             return;
         }
         let cancel = Cancel::default();
-        states.update(|s| s.insert(&name, FileState::Deleting(cancel.clone())));
+        states.update(|s| s.insert(&name, FileState::InFlight(cancel.clone())));
         let file_report = single_report.clone();
         delete_tasks.spawn(async move {
             let on_budget = move |w| set_budget_until.set(w);
             let report = |state: FileState| file_report(&name, &sha256, state, false);
-            delete_flow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget)
-                .await;
+            workflow::delete_file(&svc, &BrowserClock, &name, &cancel, &report, &on_budget).await;
         });
     });
 
@@ -182,7 +183,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
                 if let Some(r) = r {
                     r.progress = p.clone();
                     let elapsed = now.saturating_sub(started).saturating_sub(held_ms.get());
-                    r.eta_ms = bulk::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
+                    r.eta_ms = workflow::run::eta_ms(svc.eta_ms(left), p.done, elapsed, left);
                     r.state = state;
                 }
             });
@@ -222,7 +223,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
                 let sha = shas.get(name).map_or("", String::as_str);
                 file_report(name, sha, state, true);
             };
-            let (progress, _) = bulk::delete_all(
+            let (progress, _) = workflow::run::delete_all(
                 &svc,
                 &BrowserClock,
                 &names,
@@ -261,7 +262,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
             let on_budget = move |w| on_budget.set(w);
             let report_file = |name: &str, state: FileState| {
                 let (tone, text) = match &state {
-                    FileState::Deleting(_) => (Tone::Progress, format!("Uploading {name}…")),
+                    FileState::InFlight(_) => (Tone::Progress, format!("Uploading {name}…")),
                     FileState::Waiting { seconds_left, .. } => (
                         Tone::Progress,
                         rate_limited_text(Kind::Upload, name, *seconds_left),
@@ -277,12 +278,12 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
                 };
                 line(outcomes, name, tone, text);
             };
-            let files = bulk::Files {
+            let files = workflow::run::Files {
                 kind: Kind::Upload,
                 names: &names,
                 call: &uploads,
             };
-            bulk::run_all(
+            workflow::run::run_all(
                 files,
                 &BrowserClock,
                 &control,
@@ -318,7 +319,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
     Effect::new(move |_| {
         if !sign_in_needed.get() {
             run.with_untracked(|r| {
-                if let Some(r) = r.as_ref().filter(|r| r.control.needs_sign_in()) {
+                if let Some(r) = r.as_ref().filter(|r| r.control.awaiting_sign_in()) {
                     r.control.signed_in();
                 }
             });

@@ -1,7 +1,7 @@
 //! Changing the library: deleting one file (its confirmation dialog and workflow), deleting
 //! or uploading many (the selection's bar, the typed confirmation, the Upload dialog, a run's
 //! progress, controls and summary), and the activity trail.
-//! The workflows are [`crate::delete_flow`] and [`crate::bulk`]; this starts them and renders
+//! The workflows are in [`crate::workflow`]; this starts them and renders
 //! their state, and every file's outcome goes through one report (row, outcome line, event).
 //!
 //! Loaded on demand: [`load`] is a split point (`wasm_split`, fallible, in the Trunk build,
@@ -37,11 +37,11 @@ use mde_wire::LibraryFile;
 
 use crate::activity::{Activity, Events};
 use crate::components::outcomes::Outcome;
-use crate::delete_flow::FileState;
 use crate::listing::Selection;
 use crate::names::NameMap;
 use crate::service::LibraryService;
 use crate::tasks::TaskScope;
+use crate::workflow::FileState;
 
 /// The list as last loaded, with its count of unreadable entries (the panel's).
 pub type LoadedList = RwSignal<Option<(Arc<Vec<LibraryFile>>, usize)>, LocalStorage>;

@@ -10,9 +10,9 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 use crate::api::Upload;
-use crate::bulk::{Kind, Progress, RunControl, RunState};
 use crate::components::dom::{attr, button, clicked, el};
-use crate::messages::{bulk_canceling, bulk_status, reason};
+use crate::wording::{bulk_canceling, bulk_status, reason};
+use crate::workflow::run::{Kind, Progress, RunControl, RunState};
 
 /// A run as the page shows it.
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::api::Upload;
 use crate::js;
-use crate::messages::upload_problem;
 use crate::upload;
+use crate::wording::upload_problem;
 
 use super::*;
 

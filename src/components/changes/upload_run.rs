@@ -1,4 +1,4 @@
-//! An upload run's [`crate::delete_flow::FileCall`]: each file sent with its progress in its
+//! An upload run's [`crate::workflow::FileCall`]: each file sent with its progress in its
 //! outcome line, its SHA-256 before and after kept for its record, the entity merged into the
 //! list.
 
@@ -9,10 +9,10 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, Upload};
 use crate::components::outcomes::Outcome;
-use crate::delete_flow::{self};
-use crate::messages::Tone;
 use crate::names::NameMap;
 use crate::service::LibraryService;
+use crate::wording::Tone;
+use crate::workflow::{self};
 
 use super::*;
 
@@ -50,7 +50,7 @@ impl Uploads {
     }
 }
 
-impl delete_flow::FileCall for Uploads {
+impl workflow::FileCall for Uploads {
     fn call<'a>(
         &'a self,
         name: &'a str,

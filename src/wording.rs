@@ -5,9 +5,9 @@ use mde_wire::ErrorDetail;
 
 use crate::api::ApiError;
 use crate::auth::AuthError;
-use crate::bulk::Kind;
-use crate::delete_flow::Outcome;
 use crate::service::OpError;
+use crate::workflow::run::Kind;
+use crate::workflow::FileOutcome;
 
 /// What the permission failure means in practice.
 pub const FORBIDDEN_HELP: &str = "You lack Library.Manage: the app's token needs the \
@@ -68,50 +68,41 @@ fn sentence(mut text: String) -> String {
     text
 }
 
-/// Whether the failure can only be fixed by signing in again.
-pub fn needs_sign_in(e: &OpError) -> bool {
-    matches!(
-        e,
-        OpError::Auth(AuthError::SignInRequired(_) | AuthError::PortalSession)
-            | OpError::Api(ApiError::Unauthorized(_))
-    )
-}
-
 /// Message and tone for the outcome of deleting `name`.
-pub fn delete_outcome(name: &str, outcome: &Outcome) -> (Tone, String) {
+pub fn file_outcome_text(name: &str, outcome: &FileOutcome) -> (Tone, String) {
     match outcome {
-        Outcome::Deleted => (Tone::Success, format!("Deleted {name}.")),
-        Outcome::Uploaded(_) => upload_outcome(name, outcome),
+        FileOutcome::Deleted => (Tone::Success, format!("Deleted {name}.")),
+        FileOutcome::Uploaded(_) => upload_outcome(name, outcome),
         // Only a 204 says the file is gone; the row stays until a Refresh shows otherwise.
-        Outcome::Unconfirmed(202) => (
+        FileOutcome::Unconfirmed(202) => (
             Tone::Failure,
             format!(
                 "The API accepted the delete of {name} (HTTP 202) but did not say it is done; Refresh shows whether it is gone."
             ),
         ),
-        Outcome::Unconfirmed(status) => (
+        FileOutcome::Unconfirmed(status) => (
             Tone::Failure,
             format!(
                 "The API answered HTTP {status} to the delete of {name}, not 204, so it did not say the file is gone; Refresh shows whether it is."
             ),
         ),
-        Outcome::NotFound => (
+        FileOutcome::NotFound => (
             Tone::Failure,
             format!("{name} was not found in the library; it may have been deleted already."),
         ),
-        Outcome::Stopped => (
+        FileOutcome::Stopped => (
             Tone::Progress,
             format!("Stopped retrying; {name} was not deleted."),
         ),
         // No status came back (network, CORS, time limit, a cut answer): the server may have
         // deleted the file all the same.
-        Outcome::Failed(OpError::Api(e @ (ApiError::Network(_) | ApiError::Body(_)))) => (
+        FileOutcome::Failed(OpError::Api(e @ (ApiError::Network(_) | ApiError::Body(_)))) => (
             Tone::Failure,
             format!(
                 "No answer about deleting {name}: {e}. It may have been deleted; Refresh shows the library as it is."
             ),
         ),
-        Outcome::Failed(e) => (
+        FileOutcome::Failed(e) => (
             Tone::Failure,
             format!("Could not delete {name}: {} Nothing was removed.", sentence(reason(e))),
         ),
@@ -138,7 +129,7 @@ pub fn rate_limited_text(kind: Kind, name: &str, seconds_left: u64) -> String {
 }
 
 /// A bulk run in progress: "Deleting 12 of 60, about 25 s left" (or "Uploading …").
-pub fn bulk_progress_text(p: &crate::bulk::Progress, eta_ms: u64) -> String {
+pub fn bulk_progress_text(p: &crate::workflow::run::Progress, eta_ms: u64) -> String {
     let current = (p.done + 1).min(p.total);
     let secs = eta_ms.div_ceil(1000);
     let left = match secs {
@@ -166,14 +157,20 @@ pub fn upload_problem(p: &crate::upload::Problem) -> String {
 }
 
 /// The outcome line of an upload.
-pub fn upload_outcome(name: &str, ended: &Outcome) -> (Tone, String) {
+pub fn upload_outcome(name: &str, ended: &FileOutcome) -> (Tone, String) {
     match ended {
-        Outcome::Failed(e) => (
+        FileOutcome::Failed(e) => (
             Tone::Failure,
             format!("Could not upload {name}: {}", reason(e)),
         ),
-        Outcome::Stopped => (Tone::Progress, format!("Stopped; {name} was not uploaded.")),
-        _ => (Tone::Success, format!("Uploaded {name}.")),
+        FileOutcome::Stopped => (Tone::Progress, format!("Stopped; {name} was not uploaded.")),
+        FileOutcome::Uploaded(_) => (Tone::Success, format!("Uploaded {name}.")),
+        // A delete's outcomes: a run never gives them to an upload, and if one did, the
+        // words must not claim an upload.
+        FileOutcome::Deleted | FileOutcome::NotFound | FileOutcome::Unconfirmed(_) => (
+            Tone::Failure,
+            format!("{name}: the API's answer does not say it was uploaded. Refresh shows the library as it is."),
+        ),
     }
 }
 
@@ -217,11 +214,11 @@ pub fn bulk_confirm_names(names: &[String]) -> String {
 
 /// The status line of a bulk run, in every state.
 pub fn bulk_status(
-    p: &crate::bulk::Progress,
-    state: &crate::bulk::RunState,
+    p: &crate::workflow::run::Progress,
+    state: &crate::workflow::run::RunState,
     eta_ms: u64,
 ) -> String {
-    use crate::bulk::RunState;
+    use crate::workflow::run::RunState;
     match state {
         RunState::Running => bulk_progress_text(p, eta_ms),
         RunState::Paused => format!("Paused after {} of {} files.", p.done, p.total),
@@ -229,7 +226,7 @@ pub fn bulk_status(
             "Waiting for you to sign in again; {} of {} files done. The run goes on where it stopped.",
             p.done, p.total
         ),
-        RunState::Stopped(why) => format!("Stopped: {why} {}", bulk_summary(p)),
+        RunState::Stopped(why) => format!("Stopped: {} {}", reason(why), bulk_summary(p)),
         RunState::Canceled => format!("Canceled. {}", bulk_summary(p)),
         RunState::Finished => bulk_summary(p),
     }
@@ -237,7 +234,7 @@ pub fn bulk_status(
 
 /// A run canceled while a file is on its way: "Canceling after the file on its way; 1 of 3
 /// files done."
-pub fn bulk_canceling(p: &crate::bulk::Progress) -> String {
+pub fn bulk_canceling(p: &crate::workflow::run::Progress) -> String {
     format!(
         "Canceling after the file on its way; {} of {} files done.",
         p.done, p.total
@@ -245,7 +242,7 @@ pub fn bulk_canceling(p: &crate::bulk::Progress) -> String {
 }
 
 /// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
-pub fn bulk_summary(p: &crate::bulk::Progress) -> String {
+pub fn bulk_summary(p: &crate::workflow::run::Progress) -> String {
     let past = verbs(p.kind).2;
     let mut s = format!("{past} {} of {} files", p.succeeded, p.total);
     match p.not_found {
@@ -285,12 +282,12 @@ mod tests {
             (202, "accepted the delete of a.ps1 (HTTP 202)"),
             (200, "HTTP 200"),
         ] {
-            let (tone, text) = delete_outcome("a.ps1", &Outcome::Unconfirmed(status));
+            let (tone, text) = file_outcome_text("a.ps1", &FileOutcome::Unconfirmed(status));
             assert_eq!(tone, Tone::Failure);
             assert!(text.contains(words) && text.contains("Refresh"), "{text}");
             assert!(!text.contains("Deleted") && !text.contains("Nothing was removed"));
         }
-        let mut p = crate::bulk::Progress {
+        let mut p = crate::workflow::run::Progress {
             total: 3,
             done: 3,
             succeeded: 2,
@@ -312,25 +309,27 @@ mod tests {
     }
 
     #[test]
-    fn delete_outcomes_name_the_file() {
+    fn file_outcome_texts_name_the_file() {
         assert_eq!(
-            delete_outcome("a.ps1", &Outcome::Deleted),
+            file_outcome_text("a.ps1", &FileOutcome::Deleted),
             (Tone::Success, "Deleted a.ps1.".into())
         );
         assert_eq!(
-            delete_outcome("a.ps1", &Outcome::NotFound).1,
+            file_outcome_text("a.ps1", &FileOutcome::NotFound).1,
             "a.ps1 was not found in the library; it may have been deleted already."
         );
-        let (tone, text) =
-            delete_outcome("a.ps1", &Outcome::Failed(ApiError::Forbidden(None).into()));
+        let (tone, text) = file_outcome_text(
+            "a.ps1",
+            &FileOutcome::Failed(ApiError::Forbidden(None).into()),
+        );
         assert_eq!(tone, Tone::Failure);
         assert!(
             text.contains("Library.Manage") && text.contains("Defender role"),
             "{text}"
         );
-        let (_, text) = delete_outcome(
+        let (_, text) = file_outcome_text(
             "a.ps1",
-            &Outcome::Failed(
+            &FileOutcome::Failed(
                 ApiError::Status {
                     status: 500,
                     detail: detail(),
@@ -347,8 +346,8 @@ mod tests {
     #[test]
     fn expired_sign_in_says_so() {
         let e: OpError = AuthError::SignInRequired("AADSTS700082".into()).into();
-        assert!(needs_sign_in(&e));
-        assert!(delete_outcome("x", &Outcome::Failed(e))
+        assert!(e.needs_sign_in());
+        assert!(file_outcome_text("x", &FileOutcome::Failed(e))
             .1
             .contains("Sign in again"));
     }
@@ -359,7 +358,7 @@ mod tests {
             ApiError::Network("no answer within 30 s".into()),
             ApiError::Body("the answer was too large or broke off".into()),
         ] {
-            let (_, text) = delete_outcome("a.ps1", &Outcome::Failed(e.into()));
+            let (_, text) = file_outcome_text("a.ps1", &FileOutcome::Failed(e.into()));
             assert!(
                 text.starts_with("No answer about deleting a.ps1:"),
                 "{text}"
@@ -370,13 +369,13 @@ mod tests {
         let e = OpError::Auth(AuthError::Network(
             "token endpoint answered HTTP 502".into(),
         ));
-        let (_, text) = delete_outcome("a.ps1", &Outcome::Failed(e));
+        let (_, text) = file_outcome_text("a.ps1", &FileOutcome::Failed(e));
         assert!(text.ends_with("HTTP 502. Nothing was removed."), "{text}");
     }
 
     #[test]
     fn bulk_progress_and_summary_read_as_sentences() {
-        let mut p = crate::bulk::Progress {
+        let mut p = crate::workflow::run::Progress {
             total: 60,
             done: 11,
             ..Default::default()
@@ -408,7 +407,7 @@ mod tests {
             "2026-11-27T06:34:11.000Z".into(),
             "a.ps1",
             None,
-            &crate::delete_flow::Outcome::Deleted,
+            &crate::workflow::FileOutcome::Deleted,
         );
         assert_eq!(
             activity_line(&rec),
@@ -424,7 +423,7 @@ mod tests {
             "f1.ps1, f2.ps1, f3.ps1, f4.ps1, f5.ps1, and 2 more."
         );
         assert_eq!(bulk_confirm_names(&names[..2]), "f1.ps1, f2.ps1.");
-        use crate::bulk::RunState;
+        use crate::workflow::run::RunState;
         assert_eq!(
             bulk_status(&p, &RunState::Finished, 0),
             "Deleted 57 of 60 files; 2 were not found; 1 failed."
@@ -437,8 +436,9 @@ mod tests {
             bulk_status(&p, &RunState::Paused, 0),
             "Paused after 60 of 60 files."
         );
-        assert!(bulk_status(&p, &RunState::Stopped("No access.".into()), 0)
-            .starts_with("Stopped: No access. Deleted 57"));
+        let forbidden = OpError::Api(ApiError::Forbidden(None));
+        assert!(bulk_status(&p, &RunState::Stopped(forbidden), 0)
+            .starts_with(&format!("Stopped: {FORBIDDEN_HELP} Deleted 57")));
         p.done = 50;
         p.not_found = 1;
         p.failed.clear();
@@ -450,7 +450,7 @@ mod tests {
 
     #[test]
     fn an_upload_run_reads_as_uploads() {
-        let mut p = crate::bulk::Progress {
+        let mut p = crate::workflow::run::Progress {
             kind: Kind::Upload,
             total: 5,
             done: 1,
@@ -465,12 +465,12 @@ mod tests {
         p.failed = vec![("x.ps1".into(), ApiError::Forbidden(None).into())];
         assert_eq!(bulk_summary(&p), "Uploaded 4 of 5 files; 1 failed.");
         assert_eq!(
-            upload_outcome("a.ps1", &Outcome::Uploaded(200)),
+            upload_outcome("a.ps1", &FileOutcome::Uploaded(200)),
             (Tone::Success, "Uploaded a.ps1.".into())
         );
         let (tone, text) = upload_outcome(
             "a.ps1",
-            &Outcome::Failed(
+            &FileOutcome::Failed(
                 ApiError::Status {
                     status: 400,
                     detail: None,
@@ -485,7 +485,7 @@ mod tests {
     #[test]
     fn countdown_and_stop_name_the_file() {
         assert_eq!(
-            delete_outcome("a.sh", &Outcome::Stopped),
+            file_outcome_text("a.sh", &FileOutcome::Stopped),
             (
                 Tone::Progress,
                 "Stopped retrying; a.sh was not deleted.".into()

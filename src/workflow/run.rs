@@ -19,12 +19,11 @@
 use std::sync::{Arc, Mutex};
 
 use crate::api::ApiError;
-use crate::auth::AuthError;
 use crate::clock::Clock;
-use crate::delete_flow::{done, FileCall, FileState, Outcome};
-use crate::messages::reason;
-use crate::rate::rate_wait_ms;
 use crate::service::OpError;
+
+use super::retry::{count_down, rate_wait_ms};
+use super::{done, FileCall, FileOutcome, FileState};
 
 /// How often a paused run looks again.
 const PAUSE_POLL_MS: u64 = 250;
@@ -38,8 +37,8 @@ pub enum RunState {
     Paused,
     /// Waiting for the person to sign in again; resumes on the file it stopped at.
     NeedsSignIn,
-    /// Stopped by the API (403): the reason.
-    Stopped(String),
+    /// Stopped by the API (403), or a portal session only a reload renews: why.
+    Stopped(OpError),
     /// Canceled by the person.
     Canceled,
     /// Every file was tried.
@@ -91,7 +90,7 @@ impl RunControl {
     }
 
     /// Whether the run waits for a new sign-in.
-    pub fn needs_sign_in(&self) -> bool {
+    pub fn awaiting_sign_in(&self) -> bool {
         self.with(|f| f.needs_sign_in)
     }
 
@@ -209,51 +208,57 @@ pub async fn run_all(
         }
         report(&progress, RunState::Running);
         let name = &names[i];
-        report_file(name, FileState::Deleting(Default::default()));
+        report_file(name, FileState::InFlight(Default::default()));
         let outcome = match call.call(name, on_budget).await {
             Ok(status) => done(kind == Kind::Upload, status),
-            Err(OpError::Api(ApiError::NotFound(_))) if kind == Kind::Delete => Outcome::NotFound,
+            Err(OpError::Api(ApiError::NotFound(_))) if kind == Kind::Delete => {
+                FileOutcome::NotFound
+            }
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) => {
-                match rate_wait_ms(retry_after_ms, attempt.min(5)) {
+                match rate_wait_ms(retry_after_ms, attempt) {
                     Some(wait) => {
                         attempt += 1;
-                        report_file(
-                            name,
-                            FileState::Waiting {
-                                seconds_left: wait.div_ceil(1000),
-                                cancel: Default::default(),
-                            },
-                        );
-                        clock.sleep(wait).await;
+                        // The file's line counts down as a single delete's does; the run's
+                        // Pause and Cancel act once the wait is over.
+                        let waiting = |seconds_left| {
+                            let cancel = Default::default();
+                            report_file(
+                                name,
+                                FileState::Waiting {
+                                    seconds_left,
+                                    cancel,
+                                },
+                            )
+                        };
+                        count_down(clock, wait, &|| false, &waiting).await;
                     }
                     // Too long to sit through: the person decides when to go on.
                     None => control.pause(),
                 }
                 continue;
             }
-            Err(e) if stops_the_run(&e) => {
-                report_file(name, FileState::Done(Outcome::Failed(e.clone())));
+            Err(e) if e.ends_run() => {
+                report_file(name, FileState::Done(FileOutcome::Failed(e.clone())));
                 progress.done += 1;
                 progress.failed.push((name.clone(), e.clone()));
-                let why = reason(&e);
-                report(&progress, RunState::Stopped(why.clone()));
-                return (progress, RunState::Stopped(why));
+                report(&progress, RunState::Stopped(e.clone()));
+                return (progress, RunState::Stopped(e));
             }
-            Err(e) if needs_new_sign_in(&e) => {
+            Err(e) if e.pauses_run() => {
                 // Not deleted: the same file is sent again after the sign-in.
                 control.with(|f| f.needs_sign_in = true);
                 continue;
             }
-            Err(e) => Outcome::Failed(e),
+            Err(e) => FileOutcome::Failed(e),
         };
         attempt = 0;
         progress.done += 1;
         match &outcome {
-            Outcome::Deleted | Outcome::Uploaded(_) => progress.succeeded += 1,
-            Outcome::NotFound => progress.not_found += 1,
-            Outcome::Unconfirmed(_) => progress.unconfirmed += 1,
-            Outcome::Failed(e) => progress.failed.push((name.clone(), e.clone())),
-            Outcome::Stopped => {}
+            FileOutcome::Deleted | FileOutcome::Uploaded(_) => progress.succeeded += 1,
+            FileOutcome::NotFound => progress.not_found += 1,
+            FileOutcome::Unconfirmed(_) => progress.unconfirmed += 1,
+            FileOutcome::Failed(e) => progress.failed.push((name.clone(), e.clone())),
+            FileOutcome::Stopped => {}
         }
         report_file(name, FileState::Done(outcome));
         i += 1;
@@ -274,25 +279,10 @@ pub fn eta_ms(gate_ms: u64, done: usize, elapsed_ms: u64, left: usize) -> u64 {
     gate_ms.max(per_call * left as u64)
 }
 
-/// Every other file would fail the same way: no permission (403), or a portal session
-/// that only reloading the page renews (proxy mode).
-fn stops_the_run(e: &OpError) -> bool {
-    matches!(
-        e,
-        OpError::Api(ApiError::Forbidden(_)) | OpError::Auth(AuthError::PortalSession)
-    )
-}
-
-fn needs_new_sign_in(e: &OpError) -> bool {
-    matches!(
-        e,
-        OpError::Auth(AuthError::SignInRequired(_)) | OpError::Api(ApiError::Unauthorized(_))
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::AuthError;
     use futures::future::LocalBoxFuture;
     use mde_wire::SlidingLimiter;
     use std::cell::{Cell, RefCell};
@@ -492,7 +482,7 @@ mod tests {
             &FakeClockView(
                 now.clone(),
                 Box::new(move |t| {
-                    if t >= 4_000 && ctl.needs_sign_in() {
+                    if t >= 4_000 && ctl.awaiting_sign_in() {
                         ctl.signed_in();
                     }
                 }),
@@ -534,7 +524,7 @@ mod tests {
             .answer("f001.ps1", vec![Err(ApiError::Forbidden(None).into())]);
         let (p, s, _) = run(&api, &clock, &names(5), &RunControl::default());
         assert!(
-            matches!(&s, RunState::Stopped(why) if why.contains("Library.Manage")),
+            matches!(&s, RunState::Stopped(why) if crate::wording::reason(why).contains("Library.Manage")),
             "{s:?}"
         );
         assert_eq!(
@@ -590,8 +580,8 @@ mod tests {
             (Kind::Upload, 2, 0, 1)
         );
         let ends = ends.into_inner();
-        assert_eq!(ends[0], ("f000.ps1".into(), Outcome::Uploaded(204)));
-        assert!(matches!(&ends[1].1, Outcome::Failed(_)));
+        assert_eq!(ends[0], ("f000.ps1".into(), FileOutcome::Uploaded(204)));
+        assert!(matches!(&ends[1].1, FileOutcome::Failed(_)));
         let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
         assert_eq!(sent, ["f000.ps1", "f000.ps1", "f001.ps1", "f002.ps1"]);
     }
@@ -645,7 +635,7 @@ mod tests {
             .answer("f001.ps1", vec![Err(AuthError::PortalSession.into())]);
         let (p, s, _) = run(&api, &clock, &names(5), &RunControl::default());
         assert!(
-            matches!(&s, RunState::Stopped(why) if why.contains("Reload the page")),
+            matches!(&s, RunState::Stopped(why) if crate::wording::reason(why).contains("Reload the page")),
             "{s:?}"
         );
         assert_eq!(

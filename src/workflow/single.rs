@@ -1,118 +1,13 @@
-//! Deleting one file, as a workflow with no view types: the call (the service already
-//! refreshes and retries once after a 401), the wait after a 429 with its countdown, the
-//! person's "Stop retrying", and the choice of outcome. Progress goes to a callback; time and
-//! the API are parameters, so the tests below drive it with a fake clock and a fake API.
-//!
-//! The panel keeps one [`FileState`] per file it acts on and renders from it.
-
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-use futures::future::LocalBoxFuture;
+//! Deleting one file: the call (the service already refreshes and retries once after a 401),
+//! the wait after each 429 with its countdown ([`super::retry`]), the person's "Stop
+//! retrying", and the choice of outcome.
 
 use crate::api::ApiError;
 use crate::clock::Clock;
-use crate::rate::{rate_wait_ms, MAX_RATE_RETRIES};
-use crate::service::{LibraryService, OpError};
+use crate::service::OpError;
 
-/// The one call a workflow makes for a file. The service's is its `DELETE` (this module and
-/// [`crate::bulk::delete_all`]); an upload run supplies its own (`components::changes`).
-pub trait FileCall {
-    /// Sends it; `on_budget` hears the rate gate's waits (`Some(until_ms)`, `None`). `Ok`
-    /// with the status of a 2xx answer ([`done`] says what it means).
-    fn call<'a>(
-        &'a self,
-        name: &'a str,
-        on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<u16, OpError>>;
-}
-
-impl FileCall for LibraryService {
-    fn call<'a>(
-        &'a self,
-        name: &'a str,
-        on_budget: &'a dyn Fn(Option<u64>),
-    ) -> LocalBoxFuture<'a, Result<u16, OpError>> {
-        Box::pin(LibraryService::delete(self, name, on_budget))
-    }
-}
-
-/// "Stop retrying" for one delete. Clones share the flag.
-#[derive(Clone, Debug, Default)]
-pub struct Cancel(Arc<AtomicBool>);
-
-impl Cancel {
-    /// Asks the workflow to stop at its next wait.
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-
-    /// Whether `cancel` was called.
-    pub fn is_canceled(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
-    }
-}
-
-impl PartialEq for Cancel {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// How a delete (or, in a [`crate::bulk`] run, an upload) ended.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    /// 204: the file is gone.
-    Deleted,
-    /// An upload's 2xx (documented: 200), with its status.
-    Uploaded(u16),
-    /// A delete answered with another 2xx (a 202 Accepted, a 200): the API did not say the
-    /// file is gone, so the panel does not either.
-    Unconfirmed(u16),
-    /// 404: not in the library (any more).
-    NotFound,
-    /// The person stopped the retries; nothing was removed.
-    Stopped,
-    /// Any other failure, including a 429 not worth waiting for.
-    Failed(OpError),
-}
-
-/// Where a file stands. A file the panel has not acted on has no record (idle).
-#[derive(Clone, Debug, PartialEq)]
-pub enum FileState {
-    /// The request is on its way (or waiting in the rate gate).
-    Deleting(Cancel),
-    /// Rate limited: retrying when the countdown ends.
-    Waiting {
-        /// Whole seconds left.
-        seconds_left: u64,
-        /// Stops the retries.
-        cancel: Cancel,
-    },
-    /// Finished.
-    Done(Outcome),
-}
-
-impl FileState {
-    /// Whether a delete is running: the row's Delete button is disabled.
-    pub fn is_busy(&self) -> bool {
-        !matches!(self, FileState::Done(_))
-    }
-
-    /// Whether the file was deleted: its row is hidden until the next load.
-    pub fn is_deleted(&self) -> bool {
-        matches!(self, FileState::Done(Outcome::Deleted))
-    }
-}
-
-/// What a 2xx answer to a delete (`upload` false) or an upload means: only a 204 deletes.
-pub fn done(upload: bool, status: u16) -> Outcome {
-    match (upload, status) {
-        (true, s) => Outcome::Uploaded(s),
-        (false, 204) => Outcome::Deleted,
-        (false, s) => Outcome::Unconfirmed(s),
-    }
-}
+use super::retry::{count_down, rate_wait_ms, MAX_RATE_RETRIES};
+use super::{done, Cancel, FileCall, FileOutcome, FileState};
 
 /// Deletes `name`: sends the request, waits out 429s (the server's `Retry-After`, else a
 /// backoff; at most [`MAX_RATE_RETRIES`] times; a wait over five minutes is left to the
@@ -124,65 +19,43 @@ pub async fn delete_file(
     cancel: &Cancel,
     report: &dyn Fn(FileState),
     on_budget: &dyn Fn(Option<u64>),
-) -> Outcome {
+) -> FileOutcome {
     let mut attempt = 0;
     let outcome = loop {
         if cancel.is_canceled() {
-            break Outcome::Stopped;
+            break FileOutcome::Stopped;
         }
-        report(FileState::Deleting(cancel.clone()));
+        report(FileState::InFlight(cancel.clone()));
         let wait = match api.call(name, on_budget).await {
             Ok(status) => break done(false, status),
-            Err(OpError::Api(ApiError::NotFound(_))) => break Outcome::NotFound,
+            Err(OpError::Api(ApiError::NotFound(_))) => break FileOutcome::NotFound,
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. }))
                 if attempt < MAX_RATE_RETRIES
                     && rate_wait_ms(retry_after_ms, attempt).is_some() =>
             {
                 rate_wait_ms(retry_after_ms, attempt).unwrap_or_default()
             }
-            Err(e) => break Outcome::Failed(e),
+            Err(e) => break FileOutcome::Failed(e),
         };
         attempt += 1;
-        if !count_down(clock, wait, cancel, report).await {
-            break Outcome::Stopped;
+        let waiting = |seconds_left| {
+            report(FileState::Waiting {
+                seconds_left,
+                cancel: cancel.clone(),
+            })
+        };
+        if !count_down(clock, wait, &|| cancel.is_canceled(), &waiting).await {
+            break FileOutcome::Stopped;
         }
     };
     report(FileState::Done(outcome.clone()));
     outcome
 }
 
-/// Waits `wait_ms`, reporting the seconds left at each whole second; false if canceled.
-async fn count_down(
-    clock: &dyn Clock,
-    wait_ms: u64,
-    cancel: &Cancel,
-    report: &dyn Fn(FileState),
-) -> bool {
-    let deadline = clock.now_ms().saturating_add(wait_ms);
-    loop {
-        if cancel.is_canceled() {
-            return false;
-        }
-        let left = deadline.saturating_sub(clock.now_ms());
-        if left == 0 {
-            return true;
-        }
-        report(FileState::Waiting {
-            seconds_left: left.div_ceil(1000),
-            cancel: cancel.clone(),
-        });
-        // Wake at the next whole second of the countdown.
-        let step = match left % 1000 {
-            0 => 1000,
-            r => r,
-        };
-        clock.sleep(step).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::future::LocalBoxFuture;
     use crate::auth::AuthError;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
@@ -243,7 +116,7 @@ mod tests {
         .into())
     }
 
-    fn run(api: &FakeApi, clock: &FakeClock, cancel: &Cancel) -> (Outcome, Vec<FileState>) {
+    fn run(api: &FakeApi, clock: &FakeClock, cancel: &Cancel) -> (FileOutcome, Vec<FileState>) {
         let states = RefCell::new(Vec::new());
         let out = futures::executor::block_on(delete_file(
             api,
@@ -261,12 +134,15 @@ mod tests {
         let clock = FakeClock::default();
         let api = FakeApi::new(vec![Ok(204)]);
         let (out, states) = run(&api, &clock, &Cancel::default());
-        assert_eq!(out, Outcome::Deleted);
+        assert_eq!(out, FileOutcome::Deleted);
         assert_eq!(api.calls.get(), 1);
-        assert!(matches!(states[0], FileState::Deleting(_)));
-        assert_eq!(states.last(), Some(&FileState::Done(Outcome::Deleted)));
+        assert!(matches!(states[0], FileState::InFlight(_)));
+        assert_eq!(states.last(), Some(&FileState::Done(FileOutcome::Deleted)));
         let api = FakeApi::new(vec![Err(ApiError::NotFound(None).into())]);
-        assert_eq!(run(&api, &clock, &Cancel::default()).0, Outcome::NotFound);
+        assert_eq!(
+            run(&api, &clock, &Cancel::default()).0,
+            FileOutcome::NotFound
+        );
         assert!(clock.slept.borrow().is_empty());
     }
 
@@ -276,11 +152,11 @@ mod tests {
         for status in [200, 202] {
             let api = FakeApi::new(vec![Ok(status)]);
             let (out, states) = run(&api, &clock, &Cancel::default());
-            assert_eq!(out, Outcome::Unconfirmed(status));
+            assert_eq!(out, FileOutcome::Unconfirmed(status));
             assert_eq!(api.calls.get(), 1);
             assert!(!states.last().unwrap().is_deleted());
         }
-        assert_eq!(done(true, 201), Outcome::Uploaded(201));
+        assert_eq!(done(true, 201), FileOutcome::Uploaded(201));
         assert!(FileState::Done(done(false, 204)).is_deleted());
     }
 
@@ -292,7 +168,7 @@ mod tests {
         };
         let api = FakeApi::new(vec![limited(Some(2_500)), Ok(204)]);
         let (out, states) = run(&api, &clock, &Cancel::default());
-        assert_eq!(out, Outcome::Deleted);
+        assert_eq!(out, FileOutcome::Deleted);
         assert_eq!(api.calls.get(), 2);
         // 2.5 s: 3 s left (for 0.5 s), then 2, then 1.
         assert_eq!(*clock.slept.borrow(), vec![500, 1000, 1000]);
@@ -313,7 +189,7 @@ mod tests {
         let (out, _) = run(&api, &clock, &Cancel::default());
         assert!(matches!(
             out,
-            Outcome::Failed(OpError::Api(ApiError::RateLimited { .. }))
+            FileOutcome::Failed(OpError::Api(ApiError::RateLimited { .. }))
         ));
         assert_eq!(api.calls.get(), 1 + MAX_RATE_RETRIES);
         // 2, 4, 8, 16, 32 s of backoff.
@@ -325,7 +201,7 @@ mod tests {
         let clock = FakeClock::default();
         let api = FakeApi::new(vec![limited(Some(u64::MAX))]);
         let (out, _) = run(&api, &clock, &Cancel::default());
-        assert!(matches!(out, Outcome::Failed(_)));
+        assert!(matches!(out, FileOutcome::Failed(_)));
         assert_eq!(api.calls.get(), 1);
         assert!(clock.slept.borrow().is_empty());
     }
@@ -353,7 +229,7 @@ mod tests {
             },
             &|_| {},
         ));
-        assert_eq!(out, Outcome::Stopped);
+        assert_eq!(out, FileOutcome::Stopped);
         assert_eq!(api.calls.get(), 1);
         // Canceled with 3 s left: it stops at the next tick, 2 s before the retry was due.
         assert_eq!(clock.now.get(), 3_000);
@@ -371,7 +247,10 @@ mod tests {
             }),
         ] {
             let api = FakeApi::new(vec![Err(e.clone())]);
-            assert_eq!(run(&api, &clock, &Cancel::default()).0, Outcome::Failed(e));
+            assert_eq!(
+                run(&api, &clock, &Cancel::default()).0,
+                FileOutcome::Failed(e)
+            );
             assert_eq!(api.calls.get(), 1);
         }
     }
@@ -384,7 +263,7 @@ mod tests {
         api.on_call = Box::new(|_| panic!("no call expected"));
         assert_eq!(
             run(&api, &FakeClock::default(), &cancel).0,
-            Outcome::Stopped
+            FileOutcome::Stopped
         );
     }
 }
