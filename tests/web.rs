@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::tick;
 use mde_library_admin::browser;
 use mde_library_admin::components::dialog::ConfirmDelete;
-use mde_library_admin::components::outcomes::{announce, Outcome, Outcomes};
+use mde_library_admin::components::outcomes::{announce, Notice, Outcomes};
 use mde_library_admin::components::table::LibraryTable;
 use mde_library_admin::listing::{Selection, Sort};
 use mde_library_admin::wording::Tone;
@@ -194,7 +194,7 @@ async fn dialog_names_file_and_hash_and_confirms_or_cancels() {
 #[wasm_bindgen_test]
 async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     let root = container();
-    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    let outcomes = RwSignal::new(Vec::<Notice>::new());
     let cancel = Cancel::default();
     let states = RwSignal::new(NameMap::<FileState>::default());
     states.update(|s| {
@@ -214,7 +214,7 @@ async fn outcomes_go_to_status_or_alert_and_replace_per_file() {
     let say = |file: &str, tone, text: &str, cancelable| {
         announce(
             outcomes,
-            Outcome {
+            Notice {
                 file: file.into(),
                 tone,
                 text: text.into(),

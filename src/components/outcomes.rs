@@ -15,7 +15,7 @@ const KEEP: usize = 8;
 
 /// One announced outcome.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
+pub struct Notice {
     /// The file it is about.
     pub file: String,
     /// Success, progress or failure.
@@ -27,7 +27,7 @@ pub struct Outcome {
 }
 
 /// Shows `outcome` for its file, replacing the file's previous one, newest first.
-pub fn announce(list: RwSignal<Vec<Outcome>>, outcome: Outcome) {
+pub fn announce(list: RwSignal<Vec<Notice>>, outcome: Notice) {
     list.update(|l| {
         l.retain(|o| o.file != outcome.file);
         l.insert(0, outcome);
@@ -42,7 +42,7 @@ pub fn announce(list: RwSignal<Vec<Outcome>>, outcome: Outcome) {
 #[component]
 pub fn Outcomes(
     /// What to show.
-    outcomes: RwSignal<Vec<Outcome>>,
+    outcomes: RwSignal<Vec<Notice>>,
     /// The files' states, whose running deletes "Stop retrying" stops.
     states: RwSignal<NameMap<FileState>>,
     /// A note about the client-side request budget, when calls are waiting.
@@ -51,7 +51,7 @@ pub fn Outcomes(
 ) -> impl IntoView {
     let status = NodeRef::<html::Div>::new();
     let alert = NodeRef::<html::Div>::new();
-    let drawn = StoredValue::new_local((Keyed::<Outcome>::default(), Keyed::<Outcome>::default()));
+    let drawn = StoredValue::new_local((Keyed::<Notice>::default(), Keyed::<Notice>::default()));
     Effect::new(move |_| {
         let (Some(status), Some(alert)) = (status.get(), alert.get()) else {
             return;
@@ -60,7 +60,7 @@ pub fn Outcomes(
             return;
         };
         outcomes.with(|list| {
-            let (failures, others): (Vec<Outcome>, Vec<Outcome>) =
+            let (failures, others): (Vec<Notice>, Vec<Notice>) =
                 list.iter().cloned().partition(|o| o.tone == Tone::Failure);
             let note = status.first_element_child();
             drawn.update_value(|(s, a)| {
@@ -106,7 +106,7 @@ pub fn Outcomes(
 }
 
 /// One outcome line: its text, and a "Stop retrying" button while a retry is pending.
-fn line(doc: &web_sys::Document, o: &Outcome) -> web_sys::Element {
+fn line(doc: &web_sys::Document, o: &Notice) -> web_sys::Element {
     let class = match o.tone {
         Tone::Success => "outcome success",
         Tone::Progress => "outcome progress",

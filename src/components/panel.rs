@@ -14,7 +14,7 @@ use crate::activity::{Activity, Events};
 use crate::auth::AuthError;
 use crate::clock::BrowserClock;
 use crate::components::changes::{self, Context, Loading};
-use crate::components::outcomes::{Outcome, Outcomes};
+use crate::components::outcomes::{Notice, Outcomes};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::{Selection, Sort};
@@ -67,7 +67,7 @@ pub fn LibraryPanel(
     // outcomes render from it.
     let states = RwSignal::new(NameMap::<FileState>::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
-    let outcomes = RwSignal::new(Vec::<Outcome>::new());
+    let outcomes = RwSignal::new(Vec::<Notice>::new());
 
     // Every task of the panel ends with it: after a sign-out nothing touches its signals,
     // and a delete still waiting in the rate gate is never sent.

@@ -391,6 +391,32 @@ mod tests {
     }
 
     #[test]
+    fn a_429_counts_down_in_the_files_line_each_second_then_sends_it_again() {
+        // The one intended change of sharing the single delete's countdown: a run's file now
+        // says 3, 2, 1 s left, not a "3 s" that never moves.
+        let clock = FakeClock::default();
+        let api = FakeApi::new(&clock, 100).answer("f000.ps1", vec![limited(Some(3_000))]);
+        let list = names(1);
+        let seen = RefCell::new(Vec::new());
+        let (p, s) = futures::executor::block_on(delete_all(
+            &api,
+            &clock,
+            &list,
+            &RunControl::default(),
+            &|_, st| {
+                if let FileState::Waiting { seconds_left, .. } = st {
+                    seen.borrow_mut().push(seconds_left);
+                }
+            },
+            &|_, _| {},
+            &|_| {},
+        ));
+        assert_eq!(seen.into_inner(), vec![3, 2, 1]);
+        assert_eq!((p.succeeded, s), (1, RunState::Finished));
+        assert_eq!(api.sent.borrow().len(), 2);
+    }
+
+    #[test]
     fn the_estimate_is_the_gate_or_the_pace_so_far() {
         assert_eq!(eta_ms(25_000, 12, 6_000, 48), 25_000);
         assert_eq!(eta_ms(0, 4, 2_000, 16), 8_000);

@@ -55,8 +55,8 @@ pub async fn delete_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures::future::LocalBoxFuture;
     use crate::auth::AuthError;
+    use futures::future::LocalBoxFuture;
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 

@@ -13,7 +13,7 @@ use crate::api::Upload;
 use crate::browser;
 use crate::clock::BrowserClock;
 use crate::components::dialog::ConfirmDelete;
-use crate::components::outcomes::{announce, Outcome};
+use crate::components::outcomes::{announce, Notice};
 use crate::names::NameMap;
 use crate::wording::{file_outcome_text, rate_limited_text, upload_outcome, Tone};
 use crate::workflow::run::{Kind, Progress, RunControl, RunState};
@@ -100,7 +100,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
             if let Some((tone, text, cancelable)) = note {
                 announce(
                     outcomes,
-                    Outcome {
+                    Notice {
                         file: name.to_string(),
                         tone,
                         text,
@@ -339,10 +339,10 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
 }
 
 /// Announces `text` in `name`'s outcome line.
-pub(super) fn line(outcomes: RwSignal<Vec<Outcome>>, name: &str, tone: Tone, text: String) {
+pub(super) fn line(outcomes: RwSignal<Vec<Notice>>, name: &str, tone: Tone, text: String) {
     announce(
         outcomes,
-        Outcome {
+        Notice {
             file: name.to_string(),
             tone,
             text,

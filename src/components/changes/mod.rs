@@ -36,7 +36,7 @@ use leptos::prelude::*;
 use mde_wire::LibraryFile;
 
 use crate::activity::{Activity, Events};
-use crate::components::outcomes::Outcome;
+use crate::components::outcomes::Notice;
 use crate::listing::Selection;
 use crate::names::NameMap;
 use crate::service::LibraryService;
@@ -63,7 +63,7 @@ pub struct Context {
     /// One record per file acted on: rows and outcome lines render from it.
     pub states: RwSignal<NameMap<FileState>>,
     /// The outcome lines.
-    pub outcomes: RwSignal<Vec<Outcome>>,
+    pub outcomes: RwSignal<Vec<Notice>>,
     /// Where each change is reported to the embedding portal.
     pub events: Events,
     /// Until when calls wait for the client-side budget.

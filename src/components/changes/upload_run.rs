@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::api::{ApiError, Upload};
-use crate::components::outcomes::Outcome;
+use crate::components::outcomes::Notice;
 use crate::names::NameMap;
 use crate::service::LibraryService;
 use crate::wording::Tone;
@@ -22,7 +22,7 @@ pub(super) struct Uploads {
     pub(super) svc: LibraryService,
     pub(super) queue: Rc<Vec<Upload>>,
     pub(super) files: LoadedList,
-    pub(super) outcomes: RwSignal<Vec<Outcome>>,
+    pub(super) outcomes: RwSignal<Vec<Notice>>,
     /// Each uploaded file's SHA-256 before and after, for its record.
     pub(super) shas: std::cell::RefCell<NameMap<(Option<String>, Option<String>)>>,
     /// An empty 200 came: the list is read again at the end.
