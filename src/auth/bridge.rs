@@ -73,7 +73,7 @@ pub(super) async fn ask(host_origin: &str, force_refresh: bool) -> Result<String
     }
     let timeout = gloo_timers::future::TimeoutFuture::new(ANSWER_MS);
     match select(Box::pin(answer), timeout).await {
-        Either::Left((Some(Ok(token)), _)) if super::session::is_valid_token(&token) => Ok(token),
+        Either::Left((Some(Ok(token)), _)) if super::protocol::is_valid_token(&token) => Ok(token),
         Either::Left((Some(Ok(_)), _)) => Err(AuthError::Host(Some(
             "the portal sent a malformed token".into(),
         ))),

@@ -8,6 +8,7 @@
 //! - `popup`: the sign-in popup (framed, or "Sign in again" mid-run), answered over a
 //!   `BroadcastChannel` (Entra's COOP severs `window.opener`), and the redirect page's hand-back;
 //! - `bridge`: tokens from the portal framing the panel (`bridge`), over `postMessage`;
+//! - `host`: tokens from the page that mounted the panel (`host`), its `getToken`;
 //! - `window_messages`: the checks every message between windows passes;
 //! - `windows`: the on-demand chunk boundary of the popup, its hand-back and the bridge;
 //! - `session`: the token source the API calls use: in-memory tokens with single-flight
@@ -15,6 +16,7 @@
 
 pub mod bridge;
 pub mod channel;
+pub mod host;
 pub mod popup;
 pub mod protocol;
 pub mod provider;

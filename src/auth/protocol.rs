@@ -551,6 +551,13 @@ pub fn token_error(body: TokenErrorBody) -> AuthError {
     }
 }
 
+/// A bearer token is visible ASCII (RFC 6750 `b64token`, JWTs included): anything else (CR,
+/// LF, spaces, characters above U+00FF) would be refused by the browser inside `fetch`, or
+/// worse, split a header.
+pub fn is_valid_token(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -882,5 +889,13 @@ mod tests {
                 ("c".into(), "1 2".into())
             ]
         );
+    }
+
+    #[test]
+    fn tokens_must_be_visible_ascii() {
+        assert!(is_valid_token("eyJ0eXAi.eyJzdWIi.c2ln-_~+/="));
+        for bad in ["", "a b", "a\r\nX-Evil: 1", "caf\u{e9}", "\u{2603}"] {
+            assert!(!is_valid_token(bad), "{bad:?}");
+        }
     }
 }

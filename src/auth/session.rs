@@ -6,8 +6,6 @@ use std::future::Future;
 use std::rc::Rc;
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use super::{AuthError, Endpoints, TokenSet};
 use crate::clock::now_ms;
@@ -211,7 +209,7 @@ impl Session {
                     None => Err(AuthError::SignInRequired("signed out".into())),
                 }
             }
-            Source::Host(get) => host_token(get, false).await,
+            Source::Host(get) => super::host::token(get, false).await,
             Source::Bridge(origin) => super::bridge::request_token(origin, false).await,
             Source::Proxy => Err(AuthError::PortalSession),
         }
@@ -269,7 +267,7 @@ impl Session {
                     *tokens.borrow_mut() = Some(fresh);
                     Ok(token)
                 }
-                Source::Host(get) => host_token(&get, true).await,
+                Source::Host(get) => super::host::token(&get, true).await,
                 Source::Bridge(origin) => super::bridge::request_token(&origin, true).await,
                 Source::Proxy => Err(AuthError::PortalSession),
             }
@@ -294,37 +292,6 @@ async fn refresh_tokens(
         Ok(super::windows::Done::Refreshed(fresh)) => fresh,
         _ => Err(AuthError::SignInUnavailable),
     }
-}
-
-/// Asks the page that mounted the panel: `getToken({ forceRefresh })`, which returns (a
-/// promise of) the access token string.
-async fn host_token(get: &js_sys::Function, force_refresh: bool) -> Result<String, AuthError> {
-    let fail = |s: &str| AuthError::Host(Some(s.to_string()));
-    let opts = super::window_messages::object(&[("forceRefresh", force_refresh.into())]);
-    let value = get
-        .call1(&wasm_bindgen::JsValue::UNDEFINED, &opts)
-        .map_err(|_| fail("getToken threw"))?;
-    let value = match value.dyn_into::<js_sys::Promise>() {
-        Ok(p) => JsFuture::from(p)
-            .await
-            .map_err(|_| fail("getToken rejected"))?,
-        Err(v) => v,
-    };
-    let token = value
-        .as_string()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| fail("getToken did not return a token string"))?;
-    if !is_valid_token(&token) {
-        return Err(fail("getToken returned a malformed token"));
-    }
-    Ok(token)
-}
-
-/// A bearer token is visible ASCII (RFC 6750 `b64token`, JWTs included): anything else (CR,
-/// LF, spaces, characters above U+00FF) would be refused by the browser inside `fetch`, or
-/// worse, split a header.
-pub fn is_valid_token(token: &str) -> bool {
-    !token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[cfg(test)]
@@ -433,14 +400,6 @@ mod tests {
             .to_string(),
             "That was another account (Riley Reader). This session is Ada Admin's: sign in again as Ada Admin, or sign out to switch accounts."
         );
-    }
-
-    #[test]
-    fn tokens_must_be_visible_ascii() {
-        assert!(is_valid_token("eyJ0eXAi.eyJzdWIi.c2ln-_~+/="));
-        for bad in ["", "a b", "a\r\nX-Evil: 1", "caf\u{e9}", "\u{2603}"] {
-            assert!(!is_valid_token(bad), "{bad:?}");
-        }
     }
 
     #[test]
