@@ -9,8 +9,8 @@
 use wasm_bindgen::JsValue;
 
 use crate::api::ApiError;
-use crate::auth::window_messages::{object, post};
 use crate::service::OpError;
+use crate::window_messages::{object, post};
 use crate::workflow::FileOutcome;
 
 /// One change, as reported.
@@ -253,16 +253,24 @@ impl Events {
             Events::Callback(f) => {
                 let _ = f.call1(&JsValue::UNDEFINED, &activity.to_js());
             }
-            Events::Parent(origin) => {
-                post_parent(origin, "mde-library-admin:event", "event", activity.to_js())
-            }
+            Events::Parent(origin) => post_parent(
+                origin,
+                crate::window_messages::EVENT,
+                "event",
+                activity.to_js(),
+            ),
         }
     }
 
     /// Tells the framing portal the panel's content height, so it can size the iframe.
     pub fn resized(&self, height: u32) {
         if let Events::Parent(origin) = self {
-            post_parent(origin, "mde-library-admin:resize", "height", height.into());
+            post_parent(
+                origin,
+                crate::window_messages::RESIZE,
+                "height",
+                height.into(),
+            );
         }
     }
 }

@@ -24,6 +24,7 @@ pub mod service;
 pub mod tasks;
 pub mod upload;
 pub mod url;
+pub mod window_messages;
 pub mod wording;
 pub mod workflow;
 

@@ -498,7 +498,7 @@ fn json_reads_own_members_only() {
     // A window message's members too: `type` and `code` from the prototype are not the sender's.
     let data = js_sys::Object::new();
     let read = with_polluted_prototype("type", "mde-library-admin:token", || {
-        mde_library_admin::auth::window_messages::string_member(&data, "type")
+        mde_library_admin::window_messages::string_member(&data, "type")
     });
     assert_eq!(read, None);
 }

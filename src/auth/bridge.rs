@@ -12,11 +12,10 @@
 use futures::future::{select, Either};
 use wasm_bindgen::JsValue;
 
-use super::window_messages::{first, has_type, is_from, object, post, string_member};
 use super::AuthError;
-
-/// The request's message type (a literal: `format!` here measured 0.1 KB of wasm).
-const TOKEN_REQUEST: &str = "mde-library-admin:token-request";
+use crate::window_messages::{
+    first, has_type, is_from, object, post, string_member, TOKEN, TOKEN_ERROR, TOKEN_REQUEST,
+};
 
 /// How long the portal has to answer a token request.
 pub const ANSWER_MS: u32 = 10_000;
@@ -55,9 +54,9 @@ pub(super) async fn ask(host_origin: &str, force_refresh: bool) -> Result<String
         {
             return None;
         }
-        if has_type(&data, "token") {
+        if has_type(&data, TOKEN) {
             Some(string_member(&data, "accessToken").ok_or(None))
-        } else if has_type(&data, "token-error") {
+        } else if has_type(&data, TOKEN_ERROR) {
             Some(Err(string_member(&data, "message")))
         } else {
             None

@@ -10,7 +10,7 @@ use super::AuthError;
 /// promise of) the access token string.
 pub async fn token(get: &js_sys::Function, force_refresh: bool) -> Result<String, AuthError> {
     let fail = |s: &str| AuthError::Host(Some(s.to_string()));
-    let opts = super::window_messages::object(&[("forceRefresh", force_refresh.into())]);
+    let opts = crate::window_messages::object(&[("forceRefresh", force_refresh.into())]);
     let value = get
         .call1(&wasm_bindgen::JsValue::UNDEFINED, &opts)
         .map_err(|_| fail("getToken threw"))?;

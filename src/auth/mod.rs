@@ -9,7 +9,6 @@
 //!   `BroadcastChannel` (Entra's COOP severs `window.opener`), and the redirect page's hand-back;
 //! - `bridge`: tokens from the portal framing the panel (`bridge`), over `postMessage`;
 //! - `host`: tokens from the page that mounted the panel (`host`), its `getToken`;
-//! - `window_messages`: the checks every message between windows passes;
 //! - `windows`: the on-demand chunk boundary of the popup, its hand-back and the bridge;
 //! - `session`: the token source the API calls use: in-memory tokens with single-flight
 //!   refresh (`pkce`), `mount()`'s `getToken` (`host`), the bridge, or none (`proxy`).
@@ -22,7 +21,6 @@ pub mod protocol;
 pub mod provider;
 pub mod session;
 pub mod signin;
-pub mod window_messages;
 pub mod windows;
 
 pub use protocol::{AuthError, Endpoints, TokenSet};

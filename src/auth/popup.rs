@@ -32,10 +32,12 @@ use super::protocol::{
     parse_return, strip_query, AuthError, Endpoints, Return, PENDING_MAX_AGE_MS,
 };
 use super::signin::Completion;
-use super::window_messages::{has_type, object, string_member, PREFIX};
 use super::windows::{load, Done, Job};
 use crate::browser;
 use crate::config::PkceConfig;
+use crate::window_messages::{
+    has_type, object, string_member, PREFIX, SIGN_IN_RECEIVED, SIGN_IN_RESPONSE,
+};
 
 /// The popup's window name (a second Sign in reuses the window when it can).
 const NAME: &str = "mde-library-admin-sign-in";
@@ -44,9 +46,6 @@ const FEATURES: &str = "popup,width=500,height=650";
 /// Every popup attempt's `state` starts with this: how the redirect page knows it is a popup
 /// (`window.name` does not survive COOP). `.` is not in the random part's alphabet.
 pub const STATE_PREFIX: &str = "popup.";
-/// The answer (popup → panel) and its receipt (panel → popup), after [`PREFIX`].
-const RESPONSE: &str = "sign-in-response";
-const RECEIVED: &str = "sign-in-received";
 /// How long the redirect page waits for the panel's receipt before saying no one took it.
 const RECEIPT_MS: u32 = 3_000;
 
@@ -59,7 +58,7 @@ fn channel_name(state: &str) -> String {
 /// the right message type and a return (code or error) carrying exactly that `state`.
 /// Everything else is ignored.
 pub fn accept(state: &str, data: &JsValue) -> Option<String> {
-    if !has_type(data, RESPONSE) {
+    if !has_type(data, SIGN_IN_RESPONSE) {
         return None;
     }
     let url = string_member(data, "url")?;
@@ -131,7 +130,10 @@ pub async fn answer(state: &str) -> Result<String, AuthError> {
             // The first answer wins; a second one, or any other message, finds no sender.
             if let Some(url) = accept(&expected, &e.data()) {
                 if let Some(tx) = tx.borrow_mut().take() {
-                    receipt.post(&object(&[("type", format!("{PREFIX}{RECEIVED}").into())]));
+                    receipt.post(&object(&[(
+                        "type",
+                        format!("{PREFIX}{SIGN_IN_RECEIVED}").into(),
+                    )]));
                     let _ = tx.send(url);
                 }
             }
@@ -253,7 +255,7 @@ pub(super) fn post_answer(href: String, state: &str) {
     let got = received.clone();
     let closer =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            if has_type(&e.data(), RECEIVED) && !got.replace(true) {
+            if has_type(&e.data(), SIGN_IN_RECEIVED) && !got.replace(true) {
                 say(
                     "Signed in",
                     "The panel has the sign-in. You can close this window.",
@@ -265,7 +267,7 @@ pub(super) fn post_answer(href: String, state: &str) {
         });
     channel.on_message(&closer);
     channel.post(&object(&[
-        ("type", format!("{PREFIX}{RESPONSE}").into()),
+        ("type", format!("{PREFIX}{SIGN_IN_RESPONSE}").into()),
         ("url", href.into()),
     ]));
     say(

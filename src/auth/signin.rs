@@ -396,7 +396,6 @@ pub fn signed_out() {
 
 /// Where the panel's tabs (same origin, same storage partition) tell each other of a sign-out.
 const SIGN_OUT_CHANNEL: &str = "mde-library-admin.sign-out";
-const SIGNED_OUT: &str = "signed-out";
 
 /// A tab's end of the sign-out channel: [`SignOuts::announce`] tells the other tabs, and the
 /// callback hears theirs. Stops listening when dropped.
@@ -408,7 +407,7 @@ pub struct SignOuts {
 impl SignOuts {
     /// Listens for sign-outs in other tabs; `None` without `BroadcastChannel`.
     pub fn listen(mut on_sign_out: impl FnMut() + 'static) -> Option<Self> {
-        use super::window_messages::has_type;
+        use crate::window_messages::{has_type, SIGNED_OUT};
         let channel = super::channel::Channel::open(SIGN_OUT_CHANNEL)?;
         let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
             move |e: web_sys::MessageEvent| {
@@ -427,7 +426,7 @@ impl SignOuts {
 
     /// Tells the other tabs that this one signed out (never carries a token or an account).
     pub fn announce(&self) {
-        use super::window_messages::{object, PREFIX};
+        use crate::window_messages::{object, PREFIX, SIGNED_OUT};
         self.channel
             .post(&object(&[("type", format!("{PREFIX}{SIGNED_OUT}").into())]));
     }

@@ -1,5 +1,7 @@
-//! Messages between windows: the popup handing its sign-in answer back, and the token bridge
-//! to the embedding portal. Every message is plain JSON-shaped data named by `type`.
+//! Messages between windows and tabs: the popup handing its sign-in answer back, the token
+//! bridge to the embedding portal, events and sizes for it, and a sign-out reaching the other
+//! tabs. Every message is plain JSON-shaped data named by `type`; every type name is here
+//! (the portal's side, `embed/host-bridge.js`, spells the bridge's; a test checks they agree).
 //!
 //! A message is trusted only from the one window expected (`event.source`) and its exact
 //! origin (`event.origin`); everything else is ignored without a word, so a page cannot probe
@@ -15,6 +17,26 @@ use wasm_bindgen::JsCast;
 
 /// Prefix of every message type of the panel's public contract.
 pub const PREFIX: &str = "mde-library-admin:";
+
+// Types read with [`has_type`] (and posted after [`PREFIX`]).
+/// Portal → panel (bridge): the token for a request.
+pub const TOKEN: &str = "token";
+/// Portal → panel (bridge): no token for a request, with why.
+pub const TOKEN_ERROR: &str = "token-error";
+/// Popup → panel, on the attempt's channel: the address the sign-in came back to.
+pub const SIGN_IN_RESPONSE: &str = "sign-in-response";
+/// Panel → popup: the answer was taken.
+pub const SIGN_IN_RECEIVED: &str = "sign-in-received";
+/// Tab → the panel's other tabs: signed out.
+pub const SIGNED_OUT: &str = "signed-out";
+
+// Types the panel only posts, whole (literals: `format!` here measured in the wasm).
+/// Panel → portal (bridge): asks for a token.
+pub const TOKEN_REQUEST: &str = "mde-library-admin:token-request";
+/// Panel → portal: one change, as an activity event.
+pub const EVENT: &str = "mde-library-admin:event";
+/// Panel → portal: the panel's height.
+pub const RESIZE: &str = "mde-library-admin:resize";
 
 /// Builds a plain object from string members.
 pub fn object(members: &[(&str, JsValue)]) -> js_sys::Object {
@@ -87,4 +109,22 @@ pub async fn first<T: 'static>(
         }
     })?;
     rx.map(Result::ok).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_portal_side_spells_the_bridge_types_the_same() {
+        let js = include_str!("../embed/host-bridge.js");
+        assert!(js.contains(&format!("var PREFIX = '{PREFIX}';")));
+        for posted in [TOKEN_REQUEST, EVENT, RESIZE] {
+            let short = posted.strip_prefix(PREFIX).expect("a contract type");
+            assert!(js.contains(&format!("PREFIX + '{short}'")), "{posted}");
+        }
+        for read in [TOKEN, TOKEN_ERROR] {
+            assert!(js.contains(&format!("PREFIX + '{read}'")), "{read}");
+        }
+    }
 }
