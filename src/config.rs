@@ -239,10 +239,12 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
         Some(r) => opt_count(r, key, name),
         None => Ok(None),
     };
+    let documented = mde_wire::RateLimit::DOCUMENTED;
     let rate_limit = RateLimit {
-        per_minute: count("perMinute", "rateLimit.perMinute")?.unwrap_or(100),
-        per_hour: count("perHour", "rateLimit.perHour")?.unwrap_or(1500),
-        window_seconds: count("windowSeconds", "rateLimit.windowSeconds")?.unwrap_or(60),
+        per_minute: count("perMinute", "rateLimit.perMinute")?.unwrap_or(documented.per_window),
+        per_hour: count("perHour", "rateLimit.perHour")?.unwrap_or(documented.per_hour),
+        window_seconds: count("windowSeconds", "rateLimit.windowSeconds")?
+            .unwrap_or(documented.window_seconds),
     };
     if !(1..=60).contains(&rate_limit.window_seconds) {
         return Err(field("rateLimit.windowSeconds", "must be from 1 to 60"));

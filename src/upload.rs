@@ -3,8 +3,8 @@
 //! "Overwrite if it exists" (names compared ignoring case, as public clients do), and an empty
 //! file. Plain Rust, tested natively; the wording is in `messages`.
 
-/// Largest file the API takes.
-pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
+/// Largest file the API takes ([`mde_wire::MAX_UPLOAD_BYTES`], as a file size).
+pub const MAX_BYTES: u64 = mde_wire::MAX_UPLOAD_BYTES as u64;
 
 /// Why a file cannot be uploaded as it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,18 +23,13 @@ pub enum Problem {
 }
 
 /// Whether the API accepts `name`: `^[A-Za-z0-9._-]+$`.
-pub fn name_is_valid(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-}
+pub use mde_wire::is_valid_file_name as name_is_valid;
 
 /// `name` with every refused character replaced by `_` (runs of them by one).
 pub fn corrected_name(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+        if mde_wire::is_file_name_char(c) {
             out.push(c);
         } else if !out.ends_with('_') {
             out.push('_');

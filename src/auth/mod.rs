@@ -1,6 +1,7 @@
 //! Where the access token comes from: one [`Session`] (the token source) for every mode.
 //!
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
+//! - `error`: [`AuthError`], what went wrong in words a person can act on;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
 //! - `signin`: starting a sign-in and completing it when the browser comes back; sign-out,
 //!   which reaches the panel's other tabs;
@@ -15,6 +16,7 @@
 
 pub mod bridge;
 pub mod channel;
+pub mod error;
 pub mod host;
 pub mod popup;
 pub mod protocol;
@@ -24,4 +26,8 @@ pub mod signin;
 pub mod windows;
 
 pub use protocol::{AuthError, Endpoints, TokenSet};
+
+/// A pending sign-in older than this is discarded (Entra codes live 10 minutes); a popup
+/// sign-in is waited for as long.
+pub const PENDING_MAX_AGE_MS: u64 = 15 * 60 * 1000;
 pub use session::Session;
