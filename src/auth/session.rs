@@ -79,6 +79,23 @@ pub struct Session {
 }
 
 impl Session {
+    /// A new session of a mode whose tokens come from the portal (or its backend): `host`
+    /// (`mount()`'s `getToken`), `bridge`, `proxy`; `None` for `pkce`, which signs in.
+    pub fn from_portal(
+        auth: &crate::config::AuthConfig,
+        get_token: Option<js_sys::Function>,
+    ) -> Option<Result<Session, AuthError>> {
+        use crate::config::AuthConfig;
+        Some(match auth {
+            AuthConfig::Host => get_token.map(Session::host).ok_or(AuthError::Host(Some(
+                "mount() was given no getToken".into(),
+            ))),
+            AuthConfig::Bridge { host_origin } => Ok(Session::bridge(host_origin)),
+            AuthConfig::Proxy => Ok(Session::proxy()),
+            AuthConfig::Pkce(_) => return None,
+        })
+    }
+
     /// A session over tokens from the app's own sign-in.
     pub fn pkce(
         cfg: PkceConfig,

@@ -145,6 +145,14 @@ fn has_sign_in_work(href: &str) -> bool {
             && !browser::is_framed())
 }
 
+/// Where the provider sends the browser back: the configured `redirectUri`, else this page
+/// without its query.
+pub fn redirect_uri(p: &PkceConfig) -> String {
+    p.redirect_uri
+        .clone()
+        .unwrap_or_else(|| strip_query(&browser::location_href()))
+}
+
 /// Reads discovery again, for a Sign in after it failed at page load in a frame (which must not
 /// navigate itself to start over: the provider's pages refuse to be framed).
 pub async fn discover_again(p: &PkceConfig) -> Result<Endpoints, AuthError> {

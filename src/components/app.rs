@@ -7,17 +7,15 @@ use leptos::prelude::*;
 use crate::activity::Events;
 use crate::api::LibraryApi;
 use crate::auth::popup;
-use crate::auth::protocol::strip_query;
-use crate::auth::signin::{self, Completion};
+use crate::auth::signin::{self, redirect_uri, Completion};
 use crate::auth::{AuthError, Endpoints, Session};
 use crate::browser;
+use crate::components::hooks::{resize_watch, ResizeWatch};
 use crate::components::panel::LibraryPanel;
 use crate::config::{load_config, AppConfig, AuthConfig, ConfigError, PkceConfig};
 use crate::rate::RateGate;
 use crate::service::LibraryService;
 use crate::tasks::TaskScope;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::JsCast;
 
 /// What the page embedding the panel provides besides `config.json`; empty for the
 /// panel on a page of its own.
@@ -49,7 +47,7 @@ pub fn App(
     });
     let given = embedding.config.clone();
     // A framing portal sizes its iframe from the panel's height (bridge mode).
-    let sizer = StoredValue::new_local(None::<(web_sys::ResizeObserver, Closure<dyn Fn()>)>);
+    let sizer = StoredValue::new_local(None::<ResizeWatch>);
     tasks.spawn(async move {
         let loaded = match given {
             Some(cfg) => Ok(cfg),
@@ -63,23 +61,17 @@ pub fn App(
             if let AuthConfig::Bridge { host_origin } = &cfg.auth {
                 let events = Events::Parent(host_origin.clone());
                 let target = el.clone();
-                let report = Closure::<dyn Fn()>::new(move || {
+                let watch = resize_watch(move || {
                     events.resized(target.scroll_height().max(0) as u32);
                 });
-                if let Ok(o) = web_sys::ResizeObserver::new(report.as_ref().unchecked_ref()) {
-                    o.observe(&el);
-                    sizer.set_value(Some((o, report)));
+                if let Some(w) = &watch {
+                    w.observe(&el);
                 }
+                // Kept with the component: dropped (disconnected) when it goes.
+                sizer.set_value(watch);
             }
         }
         config.set(Some(loaded));
-    });
-    on_cleanup(move || {
-        sizer.try_with_value(|s| {
-            if let Some((o, _)) = s {
-                o.disconnect();
-            }
-        });
     });
     // Every style rule sits under this one class (style/main.css), so the panel keeps its look
     // inside a portal's page and the portal can theme it with `--mde-*` custom properties.
@@ -115,12 +107,6 @@ enum Phase {
     SignedIn(Box<LibraryService>),
 }
 
-fn redirect_uri(p: &PkceConfig) -> String {
-    p.redirect_uri
-        .clone()
-        .unwrap_or_else(|| strip_query(&browser::location_href()))
-}
-
 fn service(cfg: &AppConfig, session: Session) -> LibraryService {
     LibraryService::new(
         LibraryApi::new(&cfg.api_base, &browser::location_origin()),
@@ -129,21 +115,9 @@ fn service(cfg: &AppConfig, session: Session) -> LibraryService {
     )
 }
 
-/// A new session of a mode whose tokens come from the portal (or its backend); `None` for
-/// `pkce`, which signs in.
+/// The session of a mode whose tokens come from the portal; `None` for `pkce`.
 fn portal_session(cfg: &AppConfig, embedding: &Embedding) -> Option<Result<Session, AuthError>> {
-    Some(match &cfg.auth {
-        AuthConfig::Host => embedding
-            .get_token
-            .clone()
-            .map(Session::host)
-            .ok_or(AuthError::Host(Some(
-                "mount() was given no getToken".into(),
-            ))),
-        AuthConfig::Bridge { host_origin } => Ok(Session::bridge(host_origin)),
-        AuthConfig::Proxy => Ok(Session::proxy()),
-        AuthConfig::Pkce(_) => return None,
-    })
+    Session::from_portal(&cfg.auth, embedding.get_token.clone())
 }
 
 /// The phase a finished sign-in (page load or popup) leads to.

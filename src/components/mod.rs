@@ -4,6 +4,7 @@ pub mod app;
 pub mod changes;
 pub mod dialog;
 pub mod dom;
+pub mod hooks;
 pub mod outcomes;
 pub mod panel;
 pub mod rows;

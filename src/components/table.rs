@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+
+use crate::components::hooks::use_resize_observer;
 
 use crate::names::NameMap;
 use crate::workflow::FileState;
@@ -115,25 +115,9 @@ pub fn LibraryTable(
     };
     scroller.on_load(move |_| measure(true));
     // A narrow panel turns rows into cards of another height: measure again on resize.
-    let resized = Closure::<dyn Fn()>::new(move || measure(true));
-    let observer = web_sys::ResizeObserver::new(resized.as_ref().unchecked_ref()).ok();
-    scroller.on_load({
-        let observer = observer.clone();
-        move |el| {
-            if let Some(o) = &observer {
-                o.observe(&el);
-            }
-        }
-    });
-    // Kept with the table (the callback must live as long as the observer), and stopped
-    // when the table goes.
-    let observed = StoredValue::new_local((observer, resized));
-    on_cleanup(move || {
-        observed.try_with_value(|(o, _)| {
-            if let Some(o) = o {
-                o.disconnect();
-            }
-        });
+    let watch = use_resize_observer(move || measure(true));
+    scroller.on_load(move |el| {
+        watch.with_value(|w| w.as_ref().map(|w| w.observe(&el)));
     });
     let window = Memo::new(move |_| {
         let n = rows.with(Vec::len);
