@@ -8,4 +8,5 @@ pub mod hooks;
 pub mod outcomes;
 pub mod panel;
 pub mod rows;
+pub mod state;
 pub mod table;

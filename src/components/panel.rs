@@ -13,8 +13,9 @@ use mde_wire::LibraryFile;
 use crate::activity::{Activity, Events};
 use crate::auth::AuthError;
 use crate::clock::BrowserClock;
-use crate::components::changes::{self, Context, Loading};
+use crate::components::changes::{self, ChangesDeps, Loading};
 use crate::components::outcomes::{Notice, Outcomes};
+use crate::components::state::PanelState;
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::{Selection, Sort};
@@ -59,7 +60,8 @@ pub fn LibraryPanel(
     let show_upload = RwSignal::new(false);
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
-    let (budget_until, set_budget_until) = signal(None::<u64>);
+    let budget_until = RwSignal::new(None::<u64>);
+    let set_budget_until = budget_until;
     // When a list page answered 429 is sent again.
     let (list_retry_at, set_list_retry_at) = signal(None::<u64>);
     let sort = RwSignal::new(Sort::default());
@@ -172,26 +174,28 @@ pub fn LibraryPanel(
         slot.set_class_name("changes");
         let _ = slot.remove_attribute("role");
         let failed = slot.clone();
-        let ctx = Context {
+        let deps = ChangesDeps {
             slot: slot.into(),
+            state: PanelState {
+                files,
+                selection,
+                states,
+                confirm,
+                outcomes,
+                trail,
+                show_activity,
+                show_upload,
+                sign_in_needed,
+                run_active,
+                budget_until,
+            },
             service: changes_service.clone(),
             tasks: changes_tasks.clone(),
-            confirm,
-            selection,
-            files,
-            states,
-            outcomes,
             events: events.clone(),
-            on_budget: set_budget_until,
-            sign_in_needed,
-            run_active,
-            trail,
-            show_activity,
-            show_upload,
             refresh: std::rc::Rc::new(refresh),
         };
         changes_tasks.spawn(async move {
-            match changes::load(ctx).await {
+            match changes::load(deps).await {
                 Ok(mounted) => changes.set_value(Some(Loading::Mounted(mounted))),
                 // Said in the slot, and what asked for it is let go (the ticks stay). The
                 // effect's next run, which these sets cause, only clears `Failed`: the

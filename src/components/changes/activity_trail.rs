@@ -2,9 +2,11 @@
 
 use leptos::html;
 use leptos::prelude::*;
+
+use super::PanelState;
 use web_sys::Element;
 
-use crate::activity::{to_csv, to_json, Activity};
+use crate::activity::{to_csv, to_json};
 use crate::browser;
 use crate::components::dom::{attr, button, clicked, el};
 
@@ -13,13 +15,15 @@ use crate::components::dom::{attr, button, clicked, el};
 /// save the records (oldest first). Drawn with the DOM like the rest of this chunk.
 #[component]
 pub(super) fn ActivityTrail(
-    /// The records, oldest first.
-    trail: RwSignal<Vec<Activity>>,
-    /// Whether the section is open.
-    shown: RwSignal<bool>,
     /// The toolbar button that opens it.
     toggle: Option<Element>,
 ) -> impl IntoView {
+    // The records (oldest first), and whether the section is open.
+    let PanelState {
+        trail,
+        show_activity: shown,
+        ..
+    } = PanelState::expect();
     let root = NodeRef::<html::Section>::new();
     Effect::new(move |_| {
         let (open, n) = (shown.get(), trail.with(Vec::len));

@@ -28,15 +28,14 @@ struct Confirm {
 /// count and the first names, whose **Delete N files** is enabled only once N is typed.
 #[component]
 pub fn BulkBar(
-    /// The files ticked in the table.
-    selection: RwSignal<Selection>,
-    /// The list the selection is about.
-    files: LoadedList,
     /// The run, if one was started.
     run: RwSignal<Option<BulkRun>, LocalStorage>,
     /// Starts a run over these names.
     on_start: UnsyncCallback<Vec<String>>,
 ) -> impl IntoView {
+    let PanelState {
+        selection, files, ..
+    } = PanelState::expect();
     let root = NodeRef::<html::Span>::new();
     // The names the open confirmation is about.
     let pending = StoredValue::new_local(Vec::<String>::new());

@@ -24,32 +24,35 @@ use super::*;
 /// Owns the deletes: the report every file's outcome goes through, the single delete and its
 /// dialog, bulk runs (and resuming one after a new sign-in), the bulk bar and progress.
 #[component]
-pub(super) fn Changes(ctx: Context) -> impl IntoView {
-    let Context {
+pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
+    let ChangesDeps {
+        slot,
+        state,
         service,
         tasks,
-        confirm,
-        selection,
-        files,
-        states,
-        outcomes,
         events,
-        on_budget,
+        refresh,
+    } = deps;
+    // The views below read the panel's signals from context.
+    state.provide();
+    let PanelState {
+        files,
+        selection,
+        states,
+        confirm,
+        outcomes,
+        trail,
         sign_in_needed,
         run_active,
-        trail,
-        show_activity,
-        show_upload,
-        refresh,
-        slot,
+        budget_until,
         ..
-    } = ctx;
+    } = state;
     // The panel's Activity button (`data-activity`): its count and `aria-expanded` are kept
     // by the Activity section.
     let activity_button = slot
         .parent_element()
         .and_then(|p| p.query_selector("button[data-activity]").ok().flatten());
-    let set_budget_until = on_budget;
+    let set_budget_until = budget_until;
     // For the uploads (below), before the deletes take these.
     let upload_service = service.clone();
     let upload_tasks = tasks.clone();
@@ -218,7 +221,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
         delete_run_tasks.spawn(async move {
             // Leaving mid-run would drop the rest of it: the browser asks first.
             let _leave = browser::LeaveWarning::new();
-            let on_budget = move |w| on_budget.set(w);
+            let on_budget = move |w| budget_until.set(w);
             let report_file = |name: &str, state: FileState| {
                 let sha = shas.get(name).map_or("", String::as_str);
                 file_report(name, sha, state, true);
@@ -259,7 +262,7 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
         let report = upload_run_report(crate::clock::now_ms());
         upload_tasks.spawn(async move {
             let _leave = browser::LeaveWarning::new();
-            let on_budget = move |w| on_budget.set(w);
+            let on_budget = move |w| budget_until.set(w);
             let report_file = |name: &str, state: FileState| {
                 let (tone, text) = match &state {
                     FileState::InFlight(_) => (Tone::Progress, format!("Uploading {name}…")),
@@ -330,11 +333,11 @@ pub(super) fn Changes(ctx: Context) -> impl IntoView {
     Effect::new(move |_| run_active.set(busy.get()));
 
     view! {
-        <BulkBar selection=selection files=files run=run on_start=start_bulk/>
+        <BulkBar run=run on_start=start_bulk/>
         <BulkProgress run=run on_retry=retry/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
-        <ActivityTrail trail=trail shown=show_activity toggle=activity_button/>
-        <UploadDialog shown=show_upload files=files busy=busy on_upload=start_upload/>
+        <ActivityTrail toggle=activity_button/>
+        <UploadDialog busy=busy on_upload=start_upload/>
     }
 }
 

@@ -15,15 +15,17 @@ use super::*;
 /// anything is sent (each problem named beside its file), then **Upload**.
 #[component]
 pub(super) fn UploadDialog(
-    /// Whether it is open.
-    shown: RwSignal<bool>,
-    /// The list as loaded: names already taken.
-    files: LoadedList,
     /// While a run (bulk delete or uploads) goes on: uploads wait for it.
     busy: Memo<bool>,
     /// Uploads these, one after the other.
     on_upload: UnsyncCallback<Vec<Upload>>,
 ) -> impl IntoView {
+    // Whether it is open, and the list as loaded (names already taken).
+    let PanelState {
+        show_upload: shown,
+        files,
+        ..
+    } = PanelState::expect();
     let dialog = NodeRef::<html::Dialog>::new();
     // The picked `File`s, kept as plain values (`crate::js` reads their name and size).
     let picked = RwSignal::new_local(Vec::<wasm_bindgen::JsValue>::new());
