@@ -2,18 +2,16 @@
 # The first-load weight of dist/ (html + js + wasm + css): gzip -9, the budgeted figure, and
 # brotli 11, what a portal's CDN usually serves. Fails above the hard budget.
 set -euo pipefail
-cd "$(dirname "$0")/../dist"
+scripts="$(cd "$(dirname "$0")" && pwd)"
+cd "$scripts/../dist"
 BUDGET=$((150 * 1024))
 total=0
-# What the page loads: index.html and the files it names. embed.js and host-bridge.js are
-# for portals (a few KB each, listed after the total), not part of the panel's first load.
-loaded=$(grep -oE '(href|from|module_or_path:)=?"?`?/?[A-Za-z0-9_.-]+\.(js|wasm|css)' index.html | grep -oE '[A-Za-z0-9_.-]+\.(js|wasm|css)$' | sort -u)
-# The modules those import statically load with them (the on-demand chunks' loader).
-for js in $(printf '%s\n' $loaded | grep '\.js$'); do
-  loaded="$loaded $(grep -oE 'from ?"\./[A-Za-z0-9_.-]+\.js"' "$js" | grep -oE '[A-Za-z0-9_.-]+\.js' || true)"
-done
-loaded=$(printf '%s\n' $loaded | sort -u)
-for f in index.html $loaded; do
+# What the page loads: index.html, the files it names and the loader the glue imports, by the
+# post-build steps' own rule (scripts/post-build/dist.mjs). embed.js and host-bridge.js are for
+# portals (listed after the total), not part of the panel's first load.
+loaded=$(node "$scripts/post-build/dist.mjs" --first-load .)
+chunks=$(node "$scripts/post-build/dist.mjs" --chunks .)
+for f in $loaded; do
   z=$(gzip -9c "$f" | wc -c)
   br=$(node -e 'const z=require("zlib");process.stdout.write(String(z.brotliCompressSync(require("fs").readFileSync(process.argv[1]),{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length))' "$f")
   printf '  %-50s %8d B raw %7d B gzip %7d B brotli\n' "$f" "$(stat -c %s "$f")" "$z" "$br"
@@ -24,8 +22,8 @@ awk -v t="$total" -v b="$total_br" 'BEGIN { printf "  first load: %d B gzip (%.1
 for f in embed.js host-bridge.js; do
   [ -f "$f" ] && printf '  %-50s %8d B raw %7d B gzip (for portals; not in the first load)\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
-for f in *-chunk-*.wasm; do
-  [ -f "$f" ] && printf '  %-50s %8d B raw %7d B gzip (loaded on demand; not in the first load)\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+for f in $chunks; do
+  printf '  %-50s %8d B raw %7d B gzip (loaded on demand; not in the first load)\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done
 if [ "$total" -gt "$BUDGET" ]; then
   awk -v t="$total" 'BEGIN { printf "  FAIL: the first load is %.1f KB gzip, over the 150 KB hard budget.\n", t / 1024 }' >&2
