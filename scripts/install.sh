@@ -46,7 +46,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBG_VERSI
   pids+=($!)
 fi
 if ! wasm-split-cli --help >/dev/null 2>&1 || ! cargo install --list | grep -q "^wasm_split_cli_support v$WSPLIT_VERSION:"; then
-  say "wasm-split-cli $WSPLIT_VERSION (cargo install; splits the on-demand wasm chunks, scripts/split-wasm.sh)"
+  say "wasm-split-cli $WSPLIT_VERSION (cargo install; splits the on-demand wasm chunks, scripts/post-build/split.mjs)"
   cargo install --locked wasm_split_cli_support --version "$WSPLIT_VERSION" --features build-binary &
   pids+=($!)
 fi
@@ -54,16 +54,30 @@ for pid in "${pids[@]}"; do
   wait "$pid"
 done
 
+# Whether $1/node_modules holds every package $1/package.json pins, at that exact version: a
+# check that reads a few files, where npm ci would reinstall everything.
+npm_current() {
+  node -e '
+    const dir = process.argv[1];
+    const pkg = require(`${dir}/package.json`);
+    for (const [name, version] of Object.entries({ ...pkg.dependencies, ...pkg.devDependencies })) {
+      let installed;
+      try { installed = require(`${dir}/node_modules/${name}/package.json`).version; } catch { process.exit(1); }
+      if (installed !== version) process.exit(1);
+    }' "$PWD/$1"
+}
+
 # wasm-opt from npm's binaryen: Debian's is too old and corrupts wasm-bindgen's output. terser
-# minifies the glue scripts/split-wasm.sh rewrites.
+# minifies the glue the post-build step rewrites. Biome is the JS lint of scripts/test.sh (its
+# binary is an npm package too, @biomejs/cli-<platform>).
 if [ "$(tools/node_modules/.bin/wasm-opt --version 2>/dev/null || true)" != "wasm-opt version 132 (version_132)" ] \
-  || [ ! -f tools/node_modules/terser/package.json ]; then
-  say "binaryen (wasm-opt) and terser from npm"
+  || ! npm_current tools; then
+  say "binaryen (wasm-opt), terser and Biome from npm"
   (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ ! -x end2end/node_modules/.bin/playwright ]; then
-  say "Playwright (npm ci; the browser is Debian's chromium, never a download)"
+if ! npm_current end2end; then
+  say "Playwright and TypeScript (npm ci; the browser is Debian's chromium, never a download)"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

@@ -1,15 +1,8 @@
-import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect, httpStatusError } from './fixtures';
-import { baseURL } from '../playwright.config';
+import type { Page } from '@playwright/test';
+import { test, expect, httpStatusError, shots, signIn } from './fixtures';
 
 // The activity trail: every change while the page is open, newest first, exported as CSV and
 // JSON with the right rows, and never a token in it.
-
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
 
 async function deleteOne(page: Page, name: string) {
   await page.getByRole('button', { name: `Delete ${name}`, exact: true }).click();
@@ -32,19 +25,16 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
-test('Activity lists every change newest first; the CSV and JSON exports parse with the right rows', async ({ page, request, expectConsoleErrors }) => {
+test('Activity lists every change newest first; the CSV and JSON exports parse with the right rows', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(404));
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: /Ada Admin/ }).click();
-  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  await signIn(page);
   await deleteOne(page, 'mac_collect.sh');
   await expect(page.locator('.outcomes [role=status]')).toContainText('Deleted mac_collect.sh.');
-  await sim(request, 'DELETE', '/files/Collect-Triage.ps1');
+  await sim('DELETE', '/files/Collect-Triage.ps1');
   await deleteOne(page, 'Collect-Triage.ps1');
   await expect(page.locator('.outcomes')).toContainText('Collect-Triage.ps1 was not found');
   await page.getByRole('button', { name: 'Activity (2)' }).click();
@@ -53,7 +43,7 @@ test('Activity lists every change newest first; the CSV and JSON exports parse w
     /UTC: Ada Admin did not find Collect-Triage\.ps1 \(HTTP 404\)/,
     /UTC: Ada Admin deleted mac_collect\.sh \(HTTP 204\)$/,
   ]);
-  await page.screenshot({ path: 'screenshots/activity.png' });
+  await page.screenshot({ path: shots('activity') });
 
   const csvDownload = page.waitForEvent('download');
   await section.getByRole('button', { name: 'Export CSV' }).click();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect, httpStatusError } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, httpStatusError, shots, signIn as signInAs, type Sim } from './fixtures';
 
 // The panel as deployed: nginx with deploy/nginx.conf serving a copy of this build, its
 // config.json (apiBase /mde-proxy) and the headers scripts/security-headers.sh generated, in
@@ -16,20 +16,17 @@ const site = env('MDE_DEPLOY_SITE');
 const portalURL = env('MDE_PORTAL_URL');
 const foreignURL = env('MDE_FOREIGN_URL');
 
-test.beforeEach(async ({ request }, testInfo) => {
+// The simulator is not behind nginx: its control surface is on its own origin.
+test.use({ simURL });
+
+test.beforeEach(async ({ sim }, testInfo) => {
   test.skip(testInfo.project.name !== 'deploy' || !deployURL, 'runs through nginx: scripts/nginx-e2e.sh');
-  await sim(request, 'POST', '/reset');
+  await sim('POST', '/reset');
 });
 
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string) {
-  const resp = await request.fetch(`${simURL}/_sim${path}`, { method });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
-
 type Logged = { method: string; path: string; headerNames: string[]; bearer: boolean; origin: string | null };
-const apiCalls = async (request: APIRequestContext): Promise<Logged[]> =>
-  ((await sim(request, 'GET', '/requests')) as Logged[]).filter((r) => r.path.startsWith('/api/'));
+const apiCalls = async (sim: Sim): Promise<Logged[]> =>
+  ((await sim('GET', '/requests')) as Logged[]).filter((r) => r.path.startsWith('/api/'));
 
 /** The `add_header` lines nginx includes, as name → value. */
 function generatedHeaders(): Map<string, string> {
@@ -52,14 +49,9 @@ function cspViolations(page: Page) {
   return seen;
 }
 
+/** Signs in on the provider's page, another origin than nginx's, and comes back to the panel. */
 async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
-  expect(new URL(page.url()).origin).toBe(simURL); // the provider's page, another origin
-  await page.getByRole('button', { name: /Ada Admin/ }).click();
-  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+  await signInAs(page, { provider: simURL });
   await expect(page).toHaveURL(`${deployURL}/`);
 }
 
@@ -72,7 +64,7 @@ async function confirmDelete(page: Page, name: string) {
 
 const uploads = env('MDE_DEPLOY_UPLOADS') === '1';
 
-test('uploads, when the deployer turns them on (MDE_UPLOADS=1): a 20 MB file goes through the proxy; a bigger body is refused', async ({ page, request }) => {
+test('uploads, when the deployer turns them on (MDE_UPLOADS=1): a 20 MB file goes through the proxy; a bigger body is refused', async ({ page, request, sim }) => {
   test.skip(!uploads, 'the second nginx pass of scripts/nginx-e2e.sh');
   await signIn(page);
   const big = Buffer.alloc(20 * 1024 * 1024 - 64, 'x');
@@ -81,13 +73,13 @@ test('uploads, when the deployer turns them on (MDE_UPLOADS=1): a 20 MB file goe
   await dialog.getByLabel('Files (or drop them here)').setInputFiles({ name: 'Big-Collector.ps1', mimeType: 'text/plain', buffer: big });
   await dialog.getByRole('button', { name: 'Upload' }).click();
   await expect(page.locator('.outcomes [role=status]')).toContainText('Uploaded Big-Collector.ps1.', { timeout: 30_000 });
-  const posts = (await apiCalls(request)).filter((c) => c.method === 'POST');
+  const posts = (await apiCalls(sim)).filter((c) => c.method === 'POST');
   expect(posts.map((c) => [c.path, c.bearer, c.origin])).toEqual([['/api/libraryfiles', true, null]]);
   // Past 21 MB nginx answers 413 itself; the upstream never sees it.
   const marked = { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '1', 'Content-Type': 'application/octet-stream' };
   const over = await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: marked, data: Buffer.alloc(22 * 1024 * 1024) });
   expect(over.status()).toBe(413);
-  expect((await apiCalls(request)).filter((c) => c.method === 'POST').length).toBe(1);
+  expect((await apiCalls(sim)).filter((c) => c.method === 'POST').length).toBe(1);
   // The CSRF checks hold for POST too.
   expect((await request.post(`${deployURL}/mde-proxy/api/libraryfiles`, { headers: { Authorization: 'Bearer not-a-token' } })).status()).toBe(403);
 });
@@ -134,7 +126,7 @@ test('nginx sends exactly the generated headers, with this build\'s bootstrap ha
   expect(wasm.headers()['cache-control']).toMatch(/max-age=31536000/);
 });
 
-test('sign in and list through the proxy; the token goes to /mde-proxy only, and on as it came', async ({ page, request, context }) => {
+test('sign in and list through the proxy; the token goes to /mde-proxy only, and on as it came', async ({ page, sim, context }) => {
   // A portal's session cookie on the panel's host: the browser sends it along, the proxy not.
   await context.addCookies([{ name: 'portal_session', value: 'not-for-the-api', url: deployURL }]);
   const violations = cspViolations(page);
@@ -154,7 +146,7 @@ test('sign in and list through the proxy; the token goes to /mde-proxy only, and
     expect(url.startsWith(`${deployURL}/mde-proxy/api/libraryfiles`), url).toBeTruthy();
   }
   // What reached the API: the bearer, and none of the portal's cookies or origin.
-  const calls = await apiCalls(request);
+  const calls = await apiCalls(sim);
   expect(calls.length).toBeGreaterThan(0);
   for (const c of calls) {
     expect(c.bearer, c.path).toBe(true);
@@ -166,31 +158,31 @@ test('sign in and list through the proxy; the token goes to /mde-proxy only, and
   expect(violations).toEqual([]);
 });
 
-test('delete through the proxy: 204 removes the file', async ({ page, request }) => {
+test('delete through the proxy: 204 removes the file', async ({ page, sim }) => {
   const violations = cspViolations(page);
   await signIn(page);
   await confirmDelete(page, 'Collect-Triage.ps1');
   await expect(page.locator('.outcomes [role=status]')).toContainText('Deleted Collect-Triage.ps1.');
   await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toHaveCount(0);
   await expect(page.getByText('19 files')).toBeVisible();
-  const files: { fileName: string }[] = await sim(request, 'GET', '/files');
+  const files: { fileName: string }[] = await sim('GET', '/files');
   expect(files.map((f) => f.fileName)).not.toContain('Collect-Triage.ps1');
-  const deletes = (await apiCalls(request)).filter((c) => c.method === 'DELETE');
+  const deletes = (await apiCalls(sim)).filter((c) => c.method === 'DELETE');
   expect(deletes.map((c) => c.path)).toEqual(['/api/libraryfiles/Collect-Triage.ps1']);
   expect(violations).toEqual([]);
 });
 
-test('delete through the proxy: a file removed behind the panel gives the 404 message', async ({ page, request, expectConsoleErrors }) => {
+test('delete through the proxy: a file removed behind the panel gives the 404 message', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(404));
   await signIn(page);
-  await sim(request, 'DELETE', '/files/Isolate-Network.ps1');
+  await sim('DELETE', '/files/Isolate-Network.ps1');
   await confirmDelete(page, 'Isolate-Network.ps1');
   await expect(page.locator('.outcomes [role=alert]')).toContainText(
     'Isolate-Network.ps1 was not found in the library; it may have been deleted already.');
   await expect(page.getByRole('rowheader', { name: 'Isolate-Network.ps1' })).toHaveCount(0);
 });
 
-test('the proxy passes only the library endpoints, with the path as the browser encoded it', async ({ request }) => {
+test('the proxy passes only the library endpoints, with the path as the browser encoded it', async ({ request, sim }) => {
   const marked = { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '1' };
   // A %2F in a name stays inside one path segment (nginx's decoded $uri would split it).
   const odd = await request.delete(`${deployURL}/mde-proxy/api/libraryfiles/a%2Fb%20c.ps1`, { headers: marked });
@@ -198,7 +190,7 @@ test('the proxy passes only the library endpoints, with the path as the browser 
   // The API's answers are never stored.
   expect(odd.headers()['cache-control']).toBe('no-store');
   expect(odd.headers()['x-content-type-options']).toBe('nosniff');
-  expect((await apiCalls(request)).map((c) => [c.path, c.bearer])).toEqual([['/api/libraryfiles/a%2Fb%20c.ps1', true]]);
+  expect((await apiCalls(sim)).map((c) => [c.path, c.bearer])).toEqual([['/api/libraryfiles/a%2Fb%20c.ps1', true]]);
   // Nothing else of the upstream is reachable through it, "." and ".." segments in any spelling.
   for (const path of ['/mde-proxy/_sim/files', '/mde-proxy/api/machines', '/mde-proxy/api/libraryfiles/x/y', '/mde-proxy/healthz',
     '/mde-proxy/api/libraryfiles/..', '/mde-proxy/api/libraryfiles/%2e%2e', '/mde-proxy/api/libraryfiles/%2E.', '/mde-proxy/api/libraryfiles/%2e?x=1']) {
@@ -212,7 +204,7 @@ test('the proxy passes only the library endpoints, with the path as the browser 
   expect((await request.delete(`${list}/Collect-Triage.ps1`, { headers: { Authorization: 'Bearer not-a-token', 'X-MDE-Library-Admin': '0' } })).status()).toBe(403);
   expect((await request.get(list, { headers: { ...marked, 'Sec-Fetch-Site': 'same-site' } })).status()).toBe(403);
   expect((await request.get(list, { headers: { ...marked, 'Sec-Fetch-Site': 'same-origin' } })).status()).toBe(401);
-  expect((await apiCalls(request)).length).toBe(2);
+  expect((await apiCalls(sim)).length).toBe(2);
 });
 
 test('a portal at an allowed origin frames the panel; a page at another origin cannot', async ({ page, expectConsoleErrors }) => {
@@ -223,7 +215,7 @@ test('a portal at an allowed origin frames the panel; a page at another origin c
   await expect(panel.getByRole('heading', { name: 'MDE live response library' })).toBeVisible();
   await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible(); // the wasm ran
   expect(violations).toEqual([]);
-  await page.screenshot({ path: 'screenshots/framed-portal.png' });
+  await page.screenshot({ path: shots('framed-portal') });
 
   await page.goto(foreignURL);
   await expect.poll(() => violations.join('\n')).toMatch(/frame-ancestors/);

@@ -1,22 +1,15 @@
-import { test, expect } from './fixtures';
-import { APIRequestContext, FrameLocator, Page } from '@playwright/test';
+import { test, expect, shots } from './fixtures';
+import type { Page } from '@playwright/test';
 import { baseURL, examplesURL } from '../playwright.config';
 
 // The three ways a portal on another origin embeds the panel (examples/portal/, served by the
 // simulator's --examples-port): an iframe with the token bridge, an iframe signing in by
 // itself through a popup, and panels mounted into the portal's page with embed.js.
 
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
-
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
-const shots = (name: string) => `screenshots/${name}.png`;
 const panelFrame = (page: Page) => page.frameLocator('iframe[title="Live response library"]');
 
 /** Messages the panel posts to the portal page, as the portal receives them. */
@@ -29,7 +22,7 @@ async function recordPanelMessages(page: Page) {
   }, baseURL);
 }
 
-test('bridge: the portal hands over tokens, receives events and sizes the frame', async ({ page, request, expectConsoleErrors }) => {
+test('bridge: the portal hands over tokens, receives events and sizes the frame', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 401/); // the 401 provoked below
   await page.goto(`${examplesURL}/iframe.html`);
   await recordPanelMessages(page);
@@ -68,14 +61,14 @@ test('bridge: the portal hands over tokens, receives events and sizes the frame'
   await page.screenshot({ path: shots('embedded-iframe-bridge'), fullPage: true });
 
   // A 401: the panel asks the portal again with forceRefresh, and goes on.
-  await sim(request, 'DELETE', '/portal-token-requests');
-  await sim(request, 'POST', '/faults', { method: 'GET', pathPrefix: '/api/libraryfiles', status: 401, count: 1 });
+  await sim('DELETE', '/portal-token-requests');
+  await sim('POST', '/faults', { method: 'GET', pathPrefix: '/api/libraryfiles', status: 401, count: 1 });
   await panel.getByRole('button', { name: 'Refresh' }).click();
   await expect(panel.getByText('19 files')).toBeVisible();
-  expect(await sim(request, 'GET', '/portal-token-requests')).toMatchObject({ forceRefresh: 1 });
+  expect(await sim('GET', '/portal-token-requests')).toMatchObject({ forceRefresh: 1 });
 });
 
-test('bridge: forged answers are ignored, and a portal that never answers gets Retry after 10 s', async ({ page, request }) => {
+test('bridge: forged answers are ignored, and a portal that never answers gets Retry after 10 s', async ({ page, sim }) => {
   test.setTimeout(60_000);
   // The panel reaches no API here; an example portal page that does not answer.
   const otherWindow = `${examplesURL}/other-window.html`;
@@ -131,7 +124,7 @@ test('bridge: forged answers are ignored, and a portal that never answers gets R
   }, baseURL);
   await panel.getByRole('button', { name: 'Retry' }).click();
   await expect(panel.getByText('20 files')).toBeVisible();
-  const log: { bearer: boolean; path: string }[] = await sim(request, 'GET', '/requests');
+  const log: { bearer: boolean; path: string }[] = await sim('GET', '/requests');
   expect(JSON.stringify(log)).not.toContain('forged');
 });
 
@@ -197,12 +190,12 @@ test('framed pkce, same site: the popup hands the code back under COOP; the pane
   await lost.close();
 });
 
-test('framed pkce: a panel whose discovery failed at load never navigates its frame; Sign in reads it again, then signs in in the popup', async ({ page, context, request, expectConsoleErrors }) => {
+test('framed pkce: a panel whose discovery failed at load never navigates its frame; Sign in reads it again, then signs in in the popup', async ({ page, context, request, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 503/);
   const config = await (await request.get(`${baseURL}/config.json`)).json();
   const discovery = `${new URL(config.auth.authority).pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;
   // The provider is down at load, and still at the first click.
-  await sim(request, 'POST', '/faults', { method: 'GET', pathPrefix: discovery, status: 503, count: 2 });
+  await sim('POST', '/faults', { method: 'GET', pathPrefix: discovery, status: 503, count: 2 });
   await page.goto(`${examplesURL}/iframe-signin.html`);
   const panel = panelFrame(page);
   await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible();
@@ -266,7 +259,7 @@ test('a browser that refuses sessionStorage: Sign in says so in words, never the
   expect(page.url()).toBe(`${baseURL}/`); // it did not go to the provider with a sign-in it could not finish
 });
 
-test('the redirect page: a popup answer with no panel to take it says so and starts no panel; stray answers are ignored', async ({ page, context, request, expectConsoleErrors }) => {
+test('the redirect page: a popup answer with no panel to take it says so and starts no panel; stray answers are ignored', async ({ page, context, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/favicon\.ico/); // the forger's page is a plain-text one
   // A popup return that nobody waits for (the panel was closed): a message, not a second panel.
   await page.goto(`${baseURL}/?code=abc&state=popup.nobody-waits`);
@@ -310,7 +303,7 @@ test('the redirect page: a popup answer with no panel to take it says so and sta
   await expect(panel.getByText('Signed in as Ada Admin')).toBeVisible();
   await expect(panel.getByText(/refused|did not match|canceled|expired/i)).toHaveCount(0);
   // Only the popup's own code was ever redeemed.
-  const log: { method: string; path: string }[] = await sim(request, 'GET', '/requests');
+  const log: { method: string; path: string }[] = await sim('GET', '/requests');
   expect(log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'))).toHaveLength(1);
 });
 
@@ -365,7 +358,7 @@ const snapshot = (page: Page) => page.evaluate(() => {
   return { listeners: live.listeners, timers: live.timers.size, observers: live.observers, fetches: live.fetches };
 });
 
-test('mount: two panels side by side with their own tokens; unmount leaves nothing behind', async ({ page, request, expectConsoleErrors }) => {
+test('mount: two panels side by side with their own tokens; unmount leaves nothing behind', async ({ page, sim, expectConsoleErrors }) => {
   await page.addInitScript(instrument);
   await page.goto(`${examplesURL}/mount.html`);
   const admin = page.locator('#admin-panel');
@@ -397,7 +390,7 @@ test('mount: two panels side by side with their own tokens; unmount leaves nothi
   const before = await snapshot(page);
   expect(before.observers).toBe(0);
   // Mount again with the list request held by the API, and unmount while it is in flight.
-  await sim(request, 'POST', '/faults', { method: 'GET', pathPrefix: '/api/libraryfiles', stallMs: 20_000, count: 2 });
+  await sim('POST', '/faults', { method: 'GET', pathPrefix: '/api/libraryfiles', stallMs: 20_000, count: 2 });
   await page.getByRole('button', { name: 'Mount again' }).click();
   await expect(page.locator('.mde-library-admin')).toHaveCount(2);
   await expect(admin.getByText('Loading the library…')).toBeVisible();

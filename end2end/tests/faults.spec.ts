@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { APIRequestContext, BrowserContext, Page, Request } from '@playwright/test';
-import { test as guarded, expect } from './fixtures';
+import type { BrowserContext, Page, Request } from '@playwright/test';
+import { test as guarded, expect, signIn as signInAs, type Sim } from './fixtures';
 import { baseURL } from '../playwright.config';
 
 // The fault matrix: every operation of the panel × every way a server or the network can
@@ -46,12 +46,6 @@ const SEEDED = 20;
 type Fault = Record<string, unknown>;
 type Logged = { method: string; path: string; query: string | null };
 
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', p: string, data?: unknown) {
-  const resp = await request.fetch(`${baseURL}/_sim${p}`, { method, data });
-  expect(resp.status(), `${method} /_sim${p}: ${await resp.text()}`).toBe(method === 'GET' ? 200 : 204);
-  return method === 'GET' ? resp.json() : null;
-}
-
 // ---------------------------------------------------------------------------------------
 // Operations: how to reach the moment before the operation, which requests it makes, and
 // how to show the page still works afterwards.
@@ -61,7 +55,7 @@ type Kind = 'api' | 'idp';
 /** What one cell observed. */
 type Ctx = {
   page: Page;
-  request: APIRequestContext;
+  sim: Sim;
   /** Requests the page sent (fetches and navigations), as the browser saw them. */
   sent: { method: string; url: string }[];
   inflight: Set<Request>;
@@ -107,10 +101,7 @@ async function visibleTexts(page: Page): Promise<{ alerts: string[]; statuses: s
 }
 
 async function signIn(page: Page) {
-  await page.goto(appURL);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: /Ada Admin/ }).click();
-  await expect(table(page)).toBeVisible();
+  await signInAs(page, { at: appURL });
   await expect(page.getByText(`${SEEDED} files`)).toBeVisible();
 }
 
@@ -177,7 +168,7 @@ async function until(c: Ctx, action: () => Promise<void>, done: () => Promise<bo
 }
 
 async function signInAgain(c: Ctx): Promise<string | null> {
-  await sim(c.request, 'DELETE', '/faults');
+  await c.sim('DELETE', '/faults');
   if (await table(c.page).isVisible()) return null;
   const picker = c.page.getByRole('heading', { name: 'Pick an account' });
   const refused = await until(c, () => c.page.getByRole('button', { name: /^Sign in( again)?$/ }).first().click(),
@@ -204,7 +195,7 @@ async function rowsKept(c: Ctx, removed: string | null): Promise<string | null> 
 }
 
 async function deleteNext(c: Ctx): Promise<string | null> {
-  await sim(c.request, 'DELETE', '/faults');
+  await c.sim('DELETE', '/faults');
   if (!(await table(c.page).isVisible())) return 'no table to delete from';
   const failed = await until(c, () => confirmDelete(c.page, NEXT),
     () => statuses(c.page).filter({ hasText: `Deleted ${NEXT}.` }).isVisible());
@@ -212,7 +203,7 @@ async function deleteNext(c: Ctx): Promise<string | null> {
 }
 
 async function refreshList(c: Ctx): Promise<string | null> {
-  await sim(c.request, 'DELETE', '/faults');
+  await c.sim('DELETE', '/faults');
   const sentBefore = c.sent.length;
   const failed = await until(c, () => c.page.getByRole('button', { name: 'Refresh', exact: true }).click(), async () => c.sent.length > sentBefore && (await listEnded(c))
     && (await c.page.getByText(`${SEEDED} files`).isVisible()) && (await c.page.locator('.load-error').count()) === 0);
@@ -491,10 +482,10 @@ function checkWords(texts: string[], op: Op, f: FaultCase, ok: boolean, e: Expec
 /** What the browser logs for the failed fetches the cells provoke on purpose. */
 const EXPECTED_CONSOLE = [/^Failed to load resource: /, /has been blocked by CORS policy/];
 
-async function runCell(op: Op, f: FaultCase, page: Page, request: APIRequestContext): Promise<Cell> {
+async function runCell(op: Op, f: FaultCase, page: Page, sim: Sim): Promise<Cell> {
   const started = Date.now();
   const c: Ctx = {
-    page, request, sent: [], inflight: new Set(), lastActivity: Date.now(), pageErrors: [], consoleErrors: [],
+    page, sim, sent: [], inflight: new Set(), lastActivity: Date.now(), pageErrors: [], consoleErrors: [],
   };
   page.on('console', (m) => {
     if (m.type() === 'error' && !EXPECTED_CONSOLE.some((p) => p.test(m.text()))) c.consoleErrors.push(m.text());
@@ -509,13 +500,13 @@ async function runCell(op: Op, f: FaultCase, page: Page, request: APIRequestCont
   page.on('requestfailed', done);
   page.on('pageerror', (e) => c.pageErrors.push(e.message));
 
-  await sim(request, 'POST', '/reset');
-  await sim(request, 'POST', '/page-size', { pageSize: op.id === 'later-page' ? 8 : null });
+  await sim('POST', '/reset');
+  await sim('POST', '/page-size', { pageSize: op.id === 'later-page' ? 8 : null });
   await op.before(c);
-  await sim(request, 'DELETE', '/requests');
+  await sim('DELETE', '/requests');
   c.sent.length = 0;
-  for (const h of op.helpers?.() ?? []) await sim(request, 'POST', '/faults', h);
-  await sim(request, 'POST', '/faults', { ...op.target(), ...f.fault(op) });
+  for (const h of op.helpers?.() ?? []) await sim('POST', '/faults', h);
+  await sim('POST', '/faults', { ...op.target(), ...f.fault(op) });
   await op.act(c);
 
   // Wait for the outcome.
@@ -546,7 +537,7 @@ async function runCell(op: Op, f: FaultCase, page: Page, request: APIRequestCont
     const u = new URL(r.url);
     return op.isTarget(r.method, u.pathname, u.search ? u.search.slice(1) : null);
   }).length;
-  const log: Logged[] = await sim(request, 'GET', '/requests');
+  const log: Logged[] = await sim('GET', '/requests');
   const server = log.filter((r) => op.isTarget(r.method, r.path, r.query)).length;
   const [lo, hi] = e.attempts;
   let cc: Check = { ok: true };
@@ -591,6 +582,7 @@ const test = guarded.extend<object, { shared: BrowserContext }>({
     await context.close();
   }, { scope: 'worker' }],
 });
+test.use({ simAnswers: 'contract' });
 
 /** A cell fails on its own only with FAULTS_STRICT=1 (see the top). */
 const strict = () => process.env.FAULTS_STRICT === '1';
@@ -626,7 +618,7 @@ const problems = (cell: Cell) =>
 
 for (const op of OPS) {
   for (const f of FAULTS) {
-    test(`${op.id} × ${f.id}`, async ({ shared, request }) => {
+    test(`${op.id} × ${f.id}`, async ({ shared, sim }) => {
       const covered = f.coveredBy?.(op);
       if (covered) {
         save({ op: op.id, fault: f.id, result: 'covered', coveredBy: `${covered} × ${f.id}` });
@@ -636,7 +628,7 @@ for (const op of OPS) {
       const page = await shared.newPage();
       let cell: Cell;
       try {
-        cell = await runCell(op, f, page, request);
+        cell = await runCell(op, f, page, sim);
       } finally {
         await page.close();
       }

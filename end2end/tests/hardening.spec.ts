@@ -1,41 +1,27 @@
-import { test, expect } from './fixtures';
-import { Page, APIRequestContext } from '@playwright/test';
+import { test, expect, signIn, shots, type Sim } from './fixtures';
+import type { Page } from '@playwright/test';
 import { baseURL } from '../playwright.config';
 
 // The outside review's findings (issue 8), each driven as a person (or an attacker with a
 // crafted link) would: every test here failed on the code before the fixes.
 
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
-
 type Logged = { method: string; path: string; query: string | null; bearer: boolean };
-const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(request, 'GET', '/requests');
+const requestLog = (sim: Sim): Promise<Logged[]> => sim('GET', '/requests');
 
 // The fixtures fail a test on any uncaught page error (a dead page after a sign-out was
 // finding 3) or console error it does not declare.
 
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: /Ada Admin/ }).click();
-  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
-}
-
 const status = (page: Page) => page.locator('.outcomes [role=status]');
 const alert = (page: Page) => page.locator('.outcomes [role=alert]');
 
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
-test('signing out during a 429 countdown leaves a working page and the delete is never sent again', async ({ page, request, expectConsoleErrors }) => {
+test('signing out during a 429 countdown leaves a working page and the delete is never sent again', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 429/);
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
   });
   await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
@@ -45,7 +31,7 @@ test('signing out during a 429 countdown leaves a working page and the delete is
   await expect(page.getByText('You are signed out of this panel.')).toBeVisible();
   // Past the countdown: the retry must not fire, and the page must still answer.
   await page.waitForTimeout(3_000);
-  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  const deletes = (await requestLog(sim)).filter((r) => r.method === 'DELETE');
   expect(deletes.length).toBe(1);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: /Ada Admin/ }).click();
@@ -67,13 +53,13 @@ test('a denied sign-in shows the error code and AADSTS number, never the descrip
   await expect(page.getByRole('alert')).toHaveText('Sign-in was not completed: access_denied (AADSTS65004).');
 });
 
-test('a reload signs in again silently, once; after a sign-out it does not', async ({ page, request }) => {
+test('a reload signs in again silently, once; after a sign-out it does not', async ({ page, sim }) => {
   await signIn(page);
-  await sim(request, 'DELETE', '/requests');
+  await sim('DELETE', '/requests');
   await page.reload();
   await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
   await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
-  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/oauth2/v2.0/authorize'));
+  const authorize = (await requestLog(sim)).filter((r) => r.path.endsWith('/oauth2/v2.0/authorize'));
   expect(authorize.length).toBe(1);
   expect(authorize[0].query).toContain('prompt=none');
   expect(authorize[0].query).toContain('login_hint=ada.admin%40contoso.example');
@@ -82,43 +68,43 @@ test('a reload signs in again silently, once; after a sign-out it does not', asy
   expect(stored).not.toContain('eyJ');
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-  await sim(request, 'DELETE', '/requests');
+  await sim('DELETE', '/requests');
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
-  expect((await requestLog(request)).filter((r) => r.path.endsWith('/authorize')).length).toBe(0);
+  expect((await requestLog(sim)).filter((r) => r.path.endsWith('/authorize')).length).toBe(0);
 });
 
-test('a silent sign-in that needs interaction falls back to the Sign in button without a loop', async ({ page, request }) => {
+test('a silent sign-in that needs interaction falls back to the Sign in button without a loop', async ({ page, sim }) => {
   await signIn(page);
   // The provider's session ends elsewhere (another tab signed out of Microsoft).
-  await sim(request, 'POST', '/reset');
+  await sim('POST', '/reset');
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await page.waitForTimeout(500);
-  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/authorize'));
+  const authorize = (await requestLog(sim)).filter((r) => r.path.endsWith('/authorize'));
   expect(authorize.length).toBe(1); // one silent attempt, no second
 });
 
-test('"Sign out of Microsoft too" ends the provider session; the next sign-in offers the account picker', async ({ page, request }) => {
+test('"Sign out of Microsoft too" ends the provider session; the next sign-in offers the account picker', async ({ page, sim }) => {
   await signIn(page);
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out of Microsoft too' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(page).toHaveURL(`${baseURL}/`);
-  await sim(request, 'DELETE', '/requests');
+  await sim('DELETE', '/requests');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
-  const authorize = (await requestLog(request)).filter((r) => r.path.endsWith('/authorize'));
+  const authorize = (await requestLog(sim)).filter((r) => r.path.endsWith('/authorize'));
   expect(authorize[0].query).toContain('prompt=select_account');
 });
 
-test('a next-page link off the API is not followed, and no request carries the token there', async ({ page, request }) => {
+test('a next-page link off the API is not followed, and no request carries the token there', async ({ page, sim }) => {
   const sent: string[] = [];
   page.on('request', (r) => sent.push(r.url()));
   await signIn(page);
   for (const link of ['//evil.example/api/libraryfiles', '/\\evil.example/api/libraryfiles', 'https://evil.example/api/libraryfiles']) {
-    await sim(request, 'POST', '/faults', {
+    await sim('POST', '/faults', {
       method: 'GET', pathPrefix: '/api/libraryfiles', status: 200,
       body: { value: [{ fileName: 'one.ps1', sha256: 'a'.repeat(64) }], '@odata.nextLink': link },
     });
@@ -132,9 +118,9 @@ test('a next-page link off the API is not followed, and no request carries the t
   await expect(page.getByText('20 files')).toBeVisible();
 });
 
-test('one unreadable entry does not hide the others; a bad SHA-256 is shown as invalid and cannot be copied', async ({ page, request }) => {
+test('one unreadable entry does not hide the others; a bad SHA-256 is shown as invalid and cannot be copied', async ({ page, sim }) => {
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'GET', pathPrefix: '/api/libraryfiles', status: 200,
     body: {
       value: [
@@ -153,10 +139,10 @@ test('one unreadable entry does not hide the others; a bad SHA-256 is shown as i
   await expect(page.getByRole('button', { name: 'Copy SHA-256 of odd-hash.ps1' })).toHaveCount(0);
 });
 
-test('Retry-After too large to read as a number is left to the person, not retried after 2 s', async ({ page, request, expectConsoleErrors }) => {
+test('Retry-After too large to read as a number is left to the person, not retried after 2 s', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 429/);
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '99999999999999999999',
   });
   await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
@@ -164,10 +150,10 @@ test('Retry-After too large to read as a number is left to the person, not retri
   await expect(alert(page)).toContainText('Could not delete mac_collect.sh');
   await expect(alert(page)).toContainText('rate limit');
   await page.waitForTimeout(2_500);
-  expect((await requestLog(request)).filter((r) => r.method === 'DELETE').length).toBe(1);
+  expect((await requestLog(sim)).filter((r) => r.method === 'DELETE').length).toBe(1);
 });
 
-test('a delete waiting in the rate gate is never sent after a sign-out', async ({ page, request }) => {
+test('a delete waiting in the rate gate is never sent after a sign-out', async ({ page, request, sim }) => {
   // The page's clock is driven by the test, so the gate's one-minute wait passes at once.
   await page.clock.install();
   await page.route('**/config.json', async (route) => {
@@ -184,7 +170,7 @@ test('a delete waiting in the rate gate is never sent after a sign-out', async (
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.clock.fastForward(120_000);
   await page.waitForTimeout(300);
-  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  const deletes = (await requestLog(sim)).filter((r) => r.method === 'DELETE');
   expect(deletes.map((r) => r.path)).toEqual(['/api/libraryfiles/Clear-TempFolders.ps1']);
 });
 
@@ -235,7 +221,7 @@ test('the main JS and the main wasm are checked against the build: altered, the 
   await page.waitForTimeout(300);
   await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
   expect(ran).toBe(false);
-  await page.screenshot({ path: 'screenshots/altered-build.png' });
+  await page.screenshot({ path: shots('altered-build') });
   await page.unroute(glue);
 
   // 2. The wasm: still valid wasm (one more custom section), so only a digest check refuses it.
@@ -262,13 +248,13 @@ test('the main JS and the main wasm are checked against the build: altered, the 
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
-test('a token answer that cannot be read is never quoted: no fragment of it reaches the page', async ({ page, request }) => {
+test('a token answer that cannot be read is never quoted: no fragment of it reaches the page', async ({ page, request, sim }) => {
   const config = await (await request.get('/config.json')).json();
   const tokenPath = `/${new URL(config.auth.authority).pathname.split('/')[1]}/oauth2/v2.0/token`;
   // A 200 that is a bare token, not JSON (a misbehaving proxy): the browser's parser quotes the
   // text where it stopped ("Unexpected token 'e', "eyJ0eXAiOi"... is not valid JSON").
   const secret = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLWZyYWdtZW50';
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'POST', pathPrefix: tokenPath, status: 200, contentType: 'application/json',
     body: secret,
   });
@@ -282,25 +268,25 @@ test('a token answer that cannot be read is never quoted: no fragment of it reac
   }
 });
 
-test('a redirect is never followed: a 307 on a confirmed DELETE deletes nothing else; an upload answered from another address is not taken as done', async ({ page, request, expectConsoleErrors }) => {
+test('a redirect is never followed: a 307 on a confirmed DELETE deletes nothing else; an upload answered from another address is not taken as done', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 307|Failed to fetch|redirect|ERR_FAILED/i);
   await signIn(page);
   // On the same origin a followed 307 keeps the method and the Authorization header.
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/mac_collect.sh', status: 307, location: '/api/libraryfiles/Collect-Triage.ps1',
   });
   await page.getByRole('button', { name: 'Delete mac_collect.sh', exact: true }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(alert(page)).toContainText('mac_collect.sh');
-  const names = ((await sim(request, 'GET', '/files')) as { fileName: string }[]).map((f) => f.fileName);
+  const names = ((await sim('GET', '/files')) as { fileName: string }[]).map((f) => f.fileName);
   expect(names).toContain('Collect-Triage.ps1');
   expect(names).toContain('mac_collect.sh');
-  const log = await requestLog(request);
+  const log = await requestLog(sim);
   expect(log.filter((r) => r.method === 'DELETE' && r.path.includes('Collect-Triage'))).toEqual([]);
 
   // XMLHttpRequest (the upload, for its progress) follows redirects unasked: the answer of
   // another address is refused as the upload's outcome.
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'POST', pathPrefix: '/api/libraryfiles', status: 307, location: '/api/libraryfiles?redirected=1',
   });
   await page.getByRole('button', { name: 'Upload' }).click();

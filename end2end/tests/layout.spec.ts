@@ -1,28 +1,17 @@
-import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect } from './fixtures';
-import { baseURL } from '../playwright.config';
+import type { Page } from '@playwright/test';
+import { test, expect, shots, signIn } from './fixtures';
 
 // The panel at home in a portal (style/main.css): narrow screens and 200 % zoom get one card
 // per row, dark mode and the data-theme override, --mde-* theming from the host page, and a
 // host stylesheet with aggressive global rules that must not reach into the panel.
 
-const shots = (name: string) => `screenshots/${name}.png`;
-
-async function sim(request: APIRequestContext, method: 'POST', path: string) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-}
-
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: /Ada Admin/ }).click();
-  await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
+/** Signed in, and the whole seed listed: the checks here measure its rows. */
+async function signInToSeed(page: Page) {
+  await signIn(page);
   await expect(page.getByText('20 files')).toBeVisible();
 }
 
@@ -101,7 +90,7 @@ async function expectCards(page: Page) {
 
 test('360 px wide: each row is a card of --mde-row-height (132 px), nothing cut off, the dialog fits', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  await signIn(page);
+  await signInToSeed(page);
   await expect(page.getByRole('searchbox', { name: 'Filter' })).toBeInViewport({ ratio: 1 });
   await expect(page.getByRole('button', { name: 'Name' })).toBeVisible(); // sorting stays
   await page.screenshot({ path: shots('narrow-360') });
@@ -116,14 +105,14 @@ test('360 px wide: each row is a card of --mde-row-height (132 px), nothing cut 
 
 test('200 % zoom (1280 × 900 at twice the size): cards too', async ({ page }) => {
   await page.setViewportSize({ width: 640, height: 450 });
-  await signIn(page);
+  await signInToSeed(page);
   await expectCards(page);
 });
 
 for (const width of [1400, 1024, 800]) {
   test(`${width} px wide: a table of 44 px rows; no button clipped, no text cut without a title`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
-    await signIn(page);
+    await signInToSeed(page);
     const report = await rowReport(page);
     expect(report.rowHeightVar).toBe('44px');
     expect(report.heights).toEqual([44]);
@@ -139,7 +128,7 @@ test('dark mode follows prefers-color-scheme; data-theme on the root overrides i
   const light = 'rgb(245, 246, 248)';
   const dark = 'rgb(18, 20, 24)';
   await page.emulateMedia({ colorScheme: 'dark' });
-  await signIn(page);
+  await signInToSeed(page);
   expect(await rootBackground(page)).toBe(dark);
   await page.screenshot({ path: shots('dark') });
   const setTheme = (t: string | null) => page.locator('.mde-library-admin').evaluate((e, t) => {
@@ -179,7 +168,7 @@ test('a host page with aggressive global CSS does not break the panel', async ({
     div, p, section, main, header { margin: 40px; padding: 10px; }
     input { display: none; }
   `);
-  await signIn(page);
+  await signInToSeed(page);
   const root = page.locator('.mde-library-admin');
   expect(await root.evaluate((e) => {
     const s = getComputedStyle(e);

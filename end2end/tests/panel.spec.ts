@@ -1,21 +1,15 @@
-import type { Page, APIRequestContext } from '@playwright/test';
-import { test, expect, httpStatusError } from './fixtures';
+import type { Page } from '@playwright/test';
+import { test, expect, httpStatusError, shots, signIn, type Sim } from './fixtures';
 import { baseURL } from '../playwright.config';
 
 // Driven the way a person drives it: roles and accessible names. The simulator's /_sim
 // control surface sets the scene (reset, faults, files removed behind the app's back).
 
-const shots = (name: string) => `screenshots/${name}.png`;
-
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method, data });
-  // The control surface answers reads with 200 and JSON, changes with 204 and no body.
-  expect(resp.status(), `${method} /_sim${path}`).toBe(method === 'GET' ? 200 : 204);
-  return resp.status() === 204 ? null : resp.json();
-}
+// The control surface answers reads with 200 and JSON, changes with 204 and no body.
+test.use({ simAnswers: 'contract' });
 
 type Logged = { method: string; path: string; bearer: boolean };
-const requestLog = (request: APIRequestContext): Promise<Logged[]> => sim(request, 'GET', '/requests');
+const requestLog = (sim: Sim): Promise<Logged[]> => sim('GET', '/requests');
 
 function watch(page: Page) {
   const withToken: string[] = [];
@@ -23,15 +17,6 @@ function watch(page: Page) {
     if (r.headers()['authorization']) withToken.push(r.url());
   });
   return withToken;
-}
-
-async function signIn(page: Page, account: 'Ada Admin' | 'Riley Reader' = 'Ada Admin') {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Pick an account' })).toBeVisible();
-  await page.getByRole('button', { name: new RegExp(account) }).click();
-  await expect(page.getByText(`Signed in as ${account}`)).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Live response library' })).toBeVisible();
 }
 
 const status = (page: Page) => page.locator('.outcomes [role=status]');
@@ -45,8 +30,8 @@ async function confirmDelete(page: Page, name: string) {
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
 }
 
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
 test('admin signs in; the list shows the seed; tokens stay in memory and at the API origin', async ({ page }) => {
@@ -111,14 +96,14 @@ test('signing in is code of its own: a first visit fetches none of it; when it d
   await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
 });
 
-test('delete asks for confirmation, Escape cancels and returns focus, Delete gives 204 inline', async ({ page, request }) => {
+test('delete asks for confirmation, Escape cancels and returns focus, Delete gives 204 inline', async ({ page, sim }) => {
   await signIn(page);
   const button = page.getByRole('button', { name: 'Delete Collect-Triage.ps1', exact: true });
   await button.click();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Collect-Triage.ps1');
   await expect(dialog).toContainText('cannot be undone');
-  const sha = (await sim(request, 'GET', '/files')).find((f: { fileName: string }) => f.fileName === 'Collect-Triage.ps1').sha256;
+  const sha = (await sim('GET', '/files')).find((f: { fileName: string }) => f.fileName === 'Collect-Triage.ps1').sha256;
   await expect(dialog).toContainText(sha);
   await page.screenshot({ path: shots('confirm-dialog') });
   await page.keyboard.press('Escape');
@@ -130,14 +115,14 @@ test('delete asks for confirmation, Escape cancels and returns focus, Delete giv
   await expect(page.getByRole('rowheader', { name: 'Collect-Triage.ps1' })).toHaveCount(0);
   await expect(page.getByText('19 files')).toBeVisible();
   await page.screenshot({ path: shots('deleted-204') });
-  const files = await sim(request, 'GET', '/files');
+  const files = await sim('GET', '/files');
   expect(files.map((f: { fileName: string }) => f.fileName)).not.toContain('Collect-Triage.ps1');
 });
 
-test('a file removed behind the app gives the 404 message and the list reloads', async ({ page, request, expectConsoleErrors }) => {
+test('a file removed behind the app gives the 404 message and the list reloads', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(404));
   await signIn(page);
-  await sim(request, 'DELETE', '/files/Isolate-Network.ps1');
+  await sim('DELETE', '/files/Isolate-Network.ps1');
   await confirmDelete(page, 'Isolate-Network.ps1');
   await expect(alert(page)).toContainText(
     'Isolate-Network.ps1 was not found in the library; it may have been deleted already.');
@@ -145,21 +130,21 @@ test('a file removed behind the app gives the 404 message and the list reloads',
   await page.screenshot({ path: shots('not-found-404') });
 });
 
-test('the reader account (scope, no Defender role) gets the 403 explanation on delete', async ({ page, request, expectConsoleErrors }) => {
+test('the reader account (scope, no Defender role) gets the 403 explanation on delete', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(403));
-  await signIn(page, 'Riley Reader');
+  await signIn(page, { account: 'Riley Reader' });
   await confirmDelete(page, 'Export-DefenderLogs.ps1');
   await expect(alert(page)).toContainText('Could not delete Export-DefenderLogs.ps1: You lack Library.Manage');
   await expect(alert(page)).toContainText('Defender role');
   await expect(page.getByRole('rowheader', { name: 'Export-DefenderLogs.ps1' })).toBeVisible();
   await page.screenshot({ path: shots('forbidden-403') });
-  expect((await sim(request, 'GET', '/files')).length).toBe(20);
+  expect((await sim('GET', '/files')).length).toBe(20);
 });
 
-test('403 on delete names the permission and the Defender role', async ({ page, request, expectConsoleErrors }) => {
+test('403 on delete names the permission and the Defender role', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(403));
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 403,
     body: { error: { code: 'Forbidden', message: 'Missing role', target: '1f0c' } },
   });
@@ -169,10 +154,10 @@ test('403 on delete names the permission and the Defender role', async ({ page, 
   await expect(page.getByRole('rowheader', { name: 'Get-InstalledSoftware.ps1' })).toBeVisible();
 });
 
-test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ page, request, expectConsoleErrors }) => {
+test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(429));
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '2',
     body: { error: { code: 'TooManyRequests', message: 'Rate limit is exceeded', target: 'a1' } },
   });
@@ -181,14 +166,14 @@ test('429 with Retry-After: 2 counts down, then retries and succeeds', async ({ 
   await expect(page.getByRole('button', { name: 'Delete Clear-TempFolders.ps1' })).toBeDisabled();
   await page.screenshot({ path: shots('rate-limited-429') });
   await expect(status(page)).toContainText('Deleted Clear-TempFolders.ps1.', { timeout: 8_000 });
-  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  const deletes = (await requestLog(sim)).filter((r) => r.method === 'DELETE');
   expect(deletes.length).toBe(2);
 });
 
-test('429 retry can be stopped and nothing is removed', async ({ page, request, expectConsoleErrors }) => {
+test('429 retry can be stopped and nothing is removed', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(429));
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 429, retryAfter: '30',
   });
   await confirmDelete(page, 'mac_collect.sh');
@@ -198,27 +183,27 @@ test('429 retry can be stopped and nothing is removed', async ({ page, request, 
   await expect(page.getByRole('rowheader', { name: 'mac_collect.sh' })).toBeVisible();
 });
 
-test('an injected 401 triggers one refresh, then the delete succeeds', async ({ page, request, expectConsoleErrors }) => {
+test('an injected 401 triggers one refresh, then the delete succeeds', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(401));
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401,
     body: { error: { code: 'Unauthorized', message: 'expired', target: 'b2' } },
   });
   await confirmDelete(page, 'Reset-WinsockStack.ps1');
   await expect(status(page)).toContainText('Deleted Reset-WinsockStack.ps1.');
-  const log = await requestLog(request);
+  const log = await requestLog(sim);
   const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
   expect(tokenPosts.length).toBe(2); // the code redemption, then exactly one refresh
   expect(log.filter((r) => r.method === 'DELETE').length).toBe(2);
 });
 
-test('an expired refresh token asks to sign in again and keeps the page', async ({ page, request, expectConsoleErrors }) => {
+test('an expired refresh token asks to sign in again and keeps the page', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(401, 400)); // the API's 401, then the token endpoint's invalid_grant
   await signIn(page);
   await page.getByRole('searchbox', { name: 'Filter' }).fill('ps1');
-  await sim(request, 'POST', '/expire-refresh-tokens');
-  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401 });
+  await sim('POST', '/expire-refresh-tokens');
+  await sim('POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401 });
   await confirmDelete(page, 'Disable-Account.ps1');
   await expect(page.getByRole('button', { name: 'Sign in again' })).toBeVisible();
   await expect(page.getByText('Your sign-in has expired. Sign in again')).toBeVisible();
@@ -233,12 +218,12 @@ test('an expired refresh token asks to sign in again and keeps the page', async 
   await expect(page.getByRole('rowheader', { name: 'Disable-Account.ps1' })).toBeVisible();
 });
 
-test('a renewal whose answer was lost spends the refresh token: a sign-in is asked for, and the old token is never sent again', async ({ page, request, expectConsoleErrors }) => {
+test('a renewal whose answer was lost spends the refresh token: a sign-in is asked for, and the old token is never sent again', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 401|ERR_CONTENT_LENGTH_MISMATCH|Failed to fetch|network error/i);
   await signIn(page);
   // The provider renews (and rotates the refresh token), but its answer is cut short.
-  await sim(request, 'POST', '/faults', { method: 'POST', pathPrefix: '/8b0f5e3c-2a41-4c6d-9e7f-1a2b3c4d5e6f/oauth2/v2.0/token', truncated: true });
-  await sim(request, 'POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401, count: 2 });
+  await sim('POST', '/faults', { method: 'POST', pathPrefix: '/8b0f5e3c-2a41-4c6d-9e7f-1a2b3c4d5e6f/oauth2/v2.0/token', truncated: true });
+  await sim('POST', '/faults', { method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 401, count: 2 });
   await confirmDelete(page, 'Disable-Account.ps1');
   await expect(page.getByText('Your sign-in has expired. Sign in again to continue; the filter is kept.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Sign in again' })).toBeVisible();
@@ -246,7 +231,7 @@ test('a renewal whose answer was lost spends the refresh token: a sign-in is ask
   // Another try: the API's 401 again, and no second renewal with the spent token.
   await confirmDelete(page, 'Collect-Triage.ps1');
   await expect(alert(page)).toContainText('Could not delete Collect-Triage.ps1');
-  const log = await requestLog(request);
+  const log = await requestLog(sim);
   const tokenPosts = log.filter((r) => r.method === 'POST' && r.path.endsWith('/oauth2/v2.0/token'));
   expect(tokenPosts.length).toBe(2); // the code redemption, then the one renewal
   // A new sign-in renews the session.
@@ -255,13 +240,13 @@ test('a renewal whose answer was lost spends the refresh token: a sign-in is ask
   await expect(page.getByText('Signed in as Ada Admin')).toBeVisible();
 });
 
-test('names the real API would refuse go percent-encoded as one path segment', async ({ page, request }) => {
+test('names the real API would refuse go percent-encoded as one path segment', async ({ page, sim }) => {
   const odd = 'weird name #1 %41?é.ps1';
-  await sim(request, 'POST', '/files', {
+  await sim('POST', '/files', {
     fileName: odd, sha256: 'ab'.repeat(32), description: 'odd', creationTime: '2026-01-01T00:00:00.0000000Z',
     lastUpdatedTime: '2026-01-01T00:00:00.0000000Z', createdBy: 'x', hasParameters: false,
   });
-  await sim(request, 'POST', '/files', {
+  await sim('POST', '/files', {
     fileName: 'weird name ', sha256: 'cd'.repeat(32), description: 'decoy: a prefix of the odd name',
     creationTime: '2026-01-01T00:00:00.0000000Z', lastUpdatedTime: '2026-01-01T00:00:00.0000000Z',
     createdBy: 'x', hasParameters: false,
@@ -269,16 +254,16 @@ test('names the real API would refuse go percent-encoded as one path segment', a
   await signIn(page);
   await confirmDelete(page, odd);
   await expect(status(page)).toContainText(`Deleted ${odd}.`);
-  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  const deletes = (await requestLog(sim)).filter((r) => r.method === 'DELETE');
   expect(deletes.map((d) => d.path)).toEqual(['/api/libraryfiles/weird%20name%20%231%20%2541%3F%C3%A9.ps1']);
-  const names = (await sim(request, 'GET', '/files')).map((f: { fileName: string }) => f.fileName);
+  const names = (await sim('GET', '/files')).map((f: { fileName: string }) => f.fileName);
   expect(names).not.toContain(odd);
   expect(names).toContain('weird name ');
 });
 
-test('HTML and script in API text render as text and run nothing', async ({ page, request }) => {
+test('HTML and script in API text render as text and run nothing', async ({ page, sim }) => {
   const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-  await sim(request, 'POST', '/files', {
+  await sim('POST', '/files', {
     fileName: 'evil.ps1', sha256: 'ef'.repeat(32), description: evil, creationTime: '2026-01-01T00:00:00.0000000Z',
     lastUpdatedTime: '2026-01-01T00:00:00.0000000Z', createdBy: '<b>Mallory</b>', hasParameters: false,
   });
@@ -316,7 +301,7 @@ test('the page is served with a strict Content-Security-Policy', async ({ reques
   expect(csp).not.toContain('unsafe-inline');
 });
 
-test('when the client-side budget is spent, calls wait and the page says until when', async ({ page, request }) => {
+test('when the client-side budget is spent, calls wait and the page says until when', async ({ page, request, sim }) => {
   // Same simulator, but the app is told to allow only 2 calls a minute.
   await page.route('**/config.json', async (route) => {
     const real = await (await request.get(`${baseURL}/config.json`)).json();
@@ -331,7 +316,7 @@ test('when the client-side budget is spent, calls wait and the page says until w
     /Request budget spent \(2 a minute, 100 an hour\); the next call waits until \d\d:\d\d:\d\d\./);
   await expect(page.getByRole('button', { name: 'Delete Restore-HostsFile.ps1' })).toBeDisabled();
   await page.screenshot({ path: shots('budget-wait') });
-  const deletes = (await requestLog(request)).filter((r) => r.method === 'DELETE');
+  const deletes = (await requestLog(sim)).filter((r) => r.method === 'DELETE');
   expect(deletes.length).toBe(1); // the waiting call has not been sent
 });
 
@@ -365,11 +350,11 @@ test('a tampered state is refused', async ({ page }) => {
   await expect(page.getByText('Signed in as')).toHaveCount(0);
 });
 
-test('a 500 shows code, message and tracking id; a network failure says so; nothing is removed', async ({ page, request, expectConsoleErrors }) => {
+test('a 500 shows code, message and tracking id; a network failure says so; nothing is removed', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(httpStatusError(500));
   expectConsoleErrors(/^Failed to load resource: net::ERR_CONNECTION_REFUSED /);
   await signIn(page);
-  await sim(request, 'POST', '/faults', {
+  await sim('POST', '/faults', {
     method: 'DELETE', pathPrefix: '/api/libraryfiles/', status: 500,
     body: { error: { code: 'InternalServerError', message: 'Something went wrong', target: '7d3e1c2a-0000-4000-8000-000000000500' } },
   });
@@ -384,7 +369,7 @@ test('a 500 shows code, message and tracking id; a network failure says so; noth
   await expect(alert(page)).not.toContainText('Nothing was removed');
   await expect(page.getByRole('rowheader', { name: 'Check-Hashes.ps1' })).toBeVisible();
   await page.screenshot({ path: shots('server-error') });
-  expect((await sim(request, 'GET', '/files')).length).toBe(20);
+  expect((await sim('GET', '/files')).length).toBe(20);
 });
 
 test('sign out reaches the other tabs of the panel: each forgets its tokens and sends none after', async ({ page, context }) => {

@@ -1,21 +1,14 @@
 import { test, expect } from './fixtures';
-import { APIRequestContext } from '@playwright/test';
 import { baseURL, examplesURL } from '../playwright.config';
 
 // `auth.mode: "proxy"`: the portal's backend (the simulator's `--portal` role) keeps the
 // token; the browser sends only the portal's HttpOnly session cookie to a same-origin path.
 
-async function sim(request: APIRequestContext, method: 'GET' | 'POST' | 'DELETE', path: string) {
-  const resp = await request.fetch(`${baseURL}/_sim${path}`, { method });
-  expect(resp.ok(), `${method} /_sim${path}`).toBeTruthy();
-  return resp.status() === 204 ? null : resp.json();
-}
-
-test.beforeEach(async ({ request }) => {
-  await sim(request, 'POST', '/reset');
+test.beforeEach(async ({ sim }) => {
+  await sim('POST', '/reset');
 });
 
-test('proxy mode: no token in the browser, list and delete through the portal backend', async ({ page, request }) => {
+test('proxy mode: no token in the browser, list and delete through the portal backend', async ({ page, sim }) => {
   const withAuthorization: string[] = [];
   page.on('request', (r) => { if (r.headers()['authorization']) withAuthorization.push(r.url()); });
   await page.goto('/portal/sign-in?account=admin');
@@ -28,7 +21,7 @@ test('proxy mode: no token in the browser, list and delete through the portal ba
   await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.locator('.outcomes [role=status]')).toContainText('Deleted mac_collect.sh.');
   expect(withAuthorization).toEqual([]);
-  const log: { method: string; path: string; bearer: boolean }[] = await sim(request, 'GET', '/requests');
+  const log: { method: string; path: string; bearer: boolean; headerNames: string[] }[] = await sim('GET', '/requests');
   const proxied = log.filter((r) => r.path.startsWith('/portal/mde-proxy/'));
   expect(proxied.map((r) => `${r.method} ${r.path}`)).toEqual([
     'GET /portal/mde-proxy/api/libraryfiles',
@@ -36,7 +29,7 @@ test('proxy mode: no token in the browser, list and delete through the portal ba
   ]);
   expect(proxied.every((r) => !r.bearer)).toBeTruthy();
   // Each carries the marker the portal's backend requires against CSRF (README "proxy").
-  for (const r of proxied as { headerNames: string[] }[]) expect(r.headerNames).toContain('x-mde-library-admin');
+  for (const r of proxied) expect(r.headerNames).toContain('x-mde-library-admin');
   const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
   expect(storage).toBe('{}');
   expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: not readable by script
@@ -65,11 +58,11 @@ test('proxy mode: an expired portal session says so and offers Reload', async ({
 // production a sibling subdomain) gets the portal's SameSite cookie sent along. Without a
 // defence it could overwrite a library script, which admins then run as SYSTEM, with a
 // multipart POST that needs no preflight.
-test('proxy mode: a page of the same site cannot change the library on the portal session (CSRF)', async ({ page, request, expectConsoleErrors }) => {
+test('proxy mode: a page of the same site cannot change the library on the portal session (CSRF)', async ({ page, sim, expectConsoleErrors }) => {
   expectConsoleErrors(/status of 403|CORS|Failed to fetch|ERR_FAILED/);
   await page.goto('/portal/sign-in?account=admin');
   await expect(page.getByText('20 files')).toBeVisible();
-  const before: { fileName: string; sha256: string }[] = await sim(request, 'GET', '/files');
+  const before: { fileName: string; sha256: string }[] = await sim('GET', '/files');
   const original = before.find((f) => f.fileName === 'Collect-Triage.ps1')!;
   const attacker = await page.context().newPage();
   await attacker.goto(`${examplesURL}/`);
@@ -96,11 +89,11 @@ test('proxy mode: a page of the same site cannot change the library on the porta
     return out;
   }, target);
   expect(answers).toEqual(['no-cors sent', 'marked: refused by the browser']);
-  const after: { fileName: string; sha256: string }[] = await sim(request, 'GET', '/files');
+  const after: { fileName: string; sha256: string }[] = await sim('GET', '/files');
   expect(after.find((f) => f.fileName === 'Collect-Triage.ps1')).toEqual(original);
   expect(after).toHaveLength(before.length);
   // The portal's backend refused the unmarked POST before forwarding it.
-  const log: { method: string; path: string; status?: number }[] = await sim(request, 'GET', '/requests');
+  const log: { method: string; path: string; status?: number }[] = await sim('GET', '/requests');
   const posts = log.filter((r) => r.method === 'POST' && r.path === '/portal/mde-proxy/api/libraryfiles');
   expect(posts).toHaveLength(1);
   // The panel itself still works: its calls carry the marker.
