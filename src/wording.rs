@@ -51,12 +51,26 @@ pub fn reason(e: &OpError) -> String {
         OpError::Auth(a) => a.to_string(),
         OpError::Api(ApiError::Forbidden(_)) => FORBIDDEN_HELP.into(),
         OpError::Api(ApiError::RateLimited { .. }) => {
-            "the API's rate limit (100 calls a minute, 1,500 an hour per app and tenant) is spent. Try again later.".into()
+            // The API's own limit (the documented one), not the panel's configured gate.
+            let d = mde_wire::RateLimit::DOCUMENTED;
+            format!(
+                "the API's rate limit ({} calls a minute, {} an hour per app and tenant) is spent. Try again later.",
+                grouped(d.per_window),
+                grouped(d.per_hour)
+            )
         }
         OpError::Api(api) => match api.detail() {
             Some(d) => format!("{api}: {}.", detail_text(d)),
             None => format!("{api}."),
         },
+    }
+}
+
+/// `n` with a comma between thousands, as the API's documentation writes its limits.
+fn grouped(n: u32) -> String {
+    match n {
+        0..=999 => n.to_string(),
+        _ => format!("{},{:03}", grouped(n / 1000), n % 1000),
     }
 }
 

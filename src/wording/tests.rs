@@ -233,3 +233,16 @@ fn countdown_and_stop_name_the_file() {
         "Rate limited; retrying in 3 s to upload a.sh."
     );
 }
+
+#[test]
+fn limits_are_written_with_thousands_grouped() {
+    assert_eq!(grouped(100), "100");
+    assert_eq!(grouped(1500), "1,500");
+    assert_eq!(grouped(1_000_001), "1,000,001");
+    let e: OpError = ApiError::RateLimited {
+        retry_after_ms: None,
+        detail: None,
+    }
+    .into();
+    assert!(reason(&e).contains("(100 calls a minute, 1,500 an hour per app and tenant)"));
+}
