@@ -9,6 +9,9 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "csp")]
+pub mod csp;
+
 /// One entry of the live response library, as `GET /api/libraryfiles` returns it.
 ///
 /// Unknown fields are ignored and optional ones defaulted: the real service has shipped
@@ -84,10 +87,12 @@ pub struct ErrorDetail {
 
 /// Documented name rule of the library: letters, digits, `-`, `_` and `.`.
 pub fn is_valid_file_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    !name.is_empty() && name.chars().all(is_file_name_char)
+}
+
+/// Whether the library accepts `c` in a file name (see [`is_valid_file_name`]).
+pub fn is_file_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
 /// Scheme, host and port of an absolute URL (`https://h:1/p` → `https://h:1`); `None` for a
@@ -101,6 +106,29 @@ pub fn origin_of(url: &str) -> Option<&str> {
 
 /// Largest upload the service accepts, in bytes.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
+/// An hour in milliseconds: the API's long window.
+pub const HOUR_MS: u64 = 3_600_000;
+
+/// The API's call budget per (application, tenant): two sliding windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Calls allowed in any short window.
+    pub per_window: u32,
+    /// Calls allowed in any hour.
+    pub per_hour: u32,
+    /// Length of the short window in seconds.
+    pub window_seconds: u32,
+}
+
+impl RateLimit {
+    /// The documented limits: 100 calls a minute and 1,500 an hour.
+    pub const DOCUMENTED: RateLimit = RateLimit {
+        per_window: 100,
+        per_hour: 1500,
+        window_seconds: 60,
+    };
+}
 
 /// One sliding window: at most `limit` events in any `length_ms` span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,18 +159,25 @@ impl SlidingLimiter {
         }
     }
 
-    /// The standard MDE limits: `per_minute` a minute and `per_hour` an hour.
-    pub fn per_minute_and_hour(per_minute: u32, per_hour: u32) -> Self {
+    /// The API's two windows: `per_window` calls in any `window_ms`, `per_hour` in any hour,
+    /// each window lengthened by `margin_ms` (a client's allowance for calls that arrive
+    /// sooner than they left; the service itself counts with none).
+    pub fn for_limits(window_ms: u64, per_window: u32, per_hour: u32, margin_ms: u64) -> Self {
         Self::new(vec![
             Window {
-                length_ms: 60_000,
-                limit: per_minute,
+                length_ms: window_ms + margin_ms,
+                limit: per_window,
             },
             Window {
-                length_ms: 3_600_000,
+                length_ms: HOUR_MS + margin_ms,
                 limit: per_hour,
             },
         ])
+    }
+
+    /// `per_minute` a minute and `per_hour` an hour, with no margin.
+    pub fn per_minute_and_hour(per_minute: u32, per_hour: u32) -> Self {
+        Self::for_limits(60_000, per_minute, per_hour, 0)
     }
 
     fn forget_before(&mut self, now_ms: u64) {
@@ -219,7 +254,7 @@ mod tests {
         assert_eq!(l.eta_ms(0, 101), 60_000);
         assert_eq!(l.eta_ms(0, 1000), 9 * 60_000);
         // Past 1,500 the hour window decides.
-        assert_eq!(l.eta_ms(0, 1501), 3_600_000);
+        assert_eq!(l.eta_ms(0, 1501), HOUR_MS);
         // Calls already made count.
         for t in 0..50 {
             l.try_acquire(t).unwrap();
@@ -304,6 +339,21 @@ mod tests {
         // Short window has room again at 1100, but the long one is full until 10_000.
         assert_eq!(l.try_acquire(1_100), Err(8_900));
         assert_eq!(l.try_acquire(10_000), Ok(()));
+    }
+
+    #[test]
+    fn the_documented_limits_with_a_margin_on_both_windows() {
+        let d = RateLimit::DOCUMENTED;
+        let window_ms = u64::from(d.window_seconds) * 1000;
+        let mut l = SlidingLimiter::for_limits(window_ms, d.per_window, d.per_hour, 250);
+        for t in 0..100 {
+            l.try_acquire(t).unwrap();
+        }
+        assert_eq!(l.try_acquire(100), Err(60_250 - 100));
+        let mut l = SlidingLimiter::for_limits(1_000, 10, 2, 250);
+        l.try_acquire(0).unwrap();
+        l.try_acquire(1).unwrap();
+        assert_eq!(l.try_acquire(1_300), Err(HOUR_MS + 250 - 1_300));
     }
 
     #[test]
