@@ -1,9 +1,8 @@
 //! The library API: `GET`, `POST` (multipart) and `DELETE /api/libraryfiles[/{fileName}]`,
 //! also under `/api/v1.0/`, behind bearer checks, rate limits and (optional) CORS.
 
-use std::sync::Arc;
-
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode};
@@ -15,8 +14,9 @@ use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::errors::ApiError;
-use crate::state::{mde_timestamp, now_ms, Sim, ACCOUNTS};
+use crate::state::{Sim, ACCOUNTS};
 use crate::tokens::{has_library_scope, AccessClaims, TokenError};
+use crate::util::{lock, mde_timestamp, now_ms};
 
 /// Routes of the library API.
 pub fn routes(sim: Arc<Sim>) -> Router {
@@ -34,7 +34,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 1024 * 1024))
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
-            crate::control::inject_faults,
+            crate::faults::inject_faults,
         ))
         .with_state(sim.clone());
     if !sim.args.no_cors {
@@ -98,7 +98,7 @@ fn authorize(sim: &Sim, headers: &HeaderMap, access: Access) -> Result<AccessCla
         return Err(unauthorized(TokenError::Invalid));
     }
     {
-        let mut limiters = sim.limiters.lock().unwrap_or_else(|p| p.into_inner());
+        let mut limiters = lock(&sim.limiters);
         let limiter = limiters
             .entry((claims.appid.clone(), claims.tid.clone()))
             .or_insert_with(|| sim.limiter());
@@ -149,13 +149,8 @@ async fn list(
         })?,
         None => 0,
     };
-    let page_size = *sim.page_size.lock().unwrap_or_else(|p| p.into_inner());
-    let all = sim
-        .library
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .list()
-        .to_vec();
+    let page_size = *lock(&sim.page_size);
+    let all = lock(&sim.library).list().to_vec();
     let (files, next_link) = match page_size {
         Some(n) => {
             let page: Vec<_> = all.iter().skip(skip).take(n).cloned().collect();
@@ -179,10 +174,7 @@ async fn delete(
     Path(file_name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&sim, &headers, Access::Change)?;
-    let removed = sim
-        .library
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+    let removed = lock(&sim.library)
         .remove(&file_name, sim.args.case_insensitive_names)
         .map_err(|e| {
             ApiError::new(
@@ -343,7 +335,7 @@ async fn upload(
         override_if_exists,
     } = check_upload(read_form(mp).await?)?;
     let ignore_case = sim.args.case_insensitive_names;
-    let mut lib = sim.library.lock().unwrap_or_else(|p| p.into_inner());
+    let mut lib = lock(&sim.library);
     let existing = lib.get(&name, ignore_case).cloned();
     if existing.is_some() && !override_if_exists {
         return Err(ApiError::bad_request(

@@ -11,12 +11,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use mde_wire::csp;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -91,33 +90,6 @@ async fn config(State(sim): State<Arc<Sim>>) -> Response {
         .into_response()
 }
 
-/// Hashes (`'sha256-…'`) of every inline `<script>` in a page.
-pub fn inline_script_hashes(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find("<script") {
-        let after = &rest[start..];
-        let Some(tag_end) = after.find('>') else {
-            break;
-        };
-        let tag = &after[..tag_end];
-        let body_start = tag_end + 1;
-        let Some(close) = after[body_start..].find("</script>") else {
-            break;
-        };
-        let body = &after[body_start..body_start + close];
-        if !tag.contains(" src=") && !body.trim().is_empty() {
-            let digest = Sha256::digest(body.as_bytes());
-            out.push(format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD.encode(digest)
-            ));
-        }
-        rest = &after[body_start + close..];
-    }
-    out
-}
-
 /// The policy for the app page: only its own scripts, the API and the sign-in authority.
 pub fn content_security_policy(sim: &Sim, html: &str) -> String {
     let mut connect = vec!["'self'".to_string()];
@@ -129,17 +101,10 @@ pub fn content_security_policy(sim: &Sim, html: &str) -> String {
         }
     }
     // The embedding examples' portal page frames the panel from its own origin.
-    let mut ancestors = "'self'".to_string();
-    for o in sim.examples_origins() {
-        ancestors = format!("{ancestors} {o}");
-    }
-    format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
-         img-src 'self' data:; connect-src {}; base-uri 'none'; form-action 'none'; \
-         frame-ancestors {ancestors}",
-        inline_script_hashes(html).join(" "),
-        connect.join(" ")
-    )
+    let ancestors: Vec<&str> = std::iter::once("'self'")
+        .chain(sim.examples_origins())
+        .collect();
+    csp::content_security_policy(&csp::inline_script_hashes(html), &connect, &ancestors)
 }
 
 /// `index.html` with its Content-Security-Policy (also the portal's page).
@@ -160,43 +125,33 @@ pub async fn index(State(sim): State<Arc<Sim>>, uri: Uri) -> Response {
     let path = sim.args.dist.join("index.html");
     match tokio::fs::read_to_string(&path).await {
         Ok(html) => {
-            let csp = content_security_policy(&sim, &html);
-            (
+            let policy = content_security_policy(&sim, &html);
+            let mut resp = (
                 [
-                    (header::CONTENT_SECURITY_POLICY, csp),
+                    (header::CONTENT_SECURITY_POLICY, policy),
                     (header::CACHE_CONTROL, "no-store".to_string()),
-                    (header::REFERRER_POLICY, "no-referrer".to_string()),
-                    (
-                        header::X_CONTENT_TYPE_OPTIONS,
-                        "nosniff".to_string(),
-                    ),
                 ],
                 Html(html),
             )
-                .into_response()
+                .into_response();
+            for (name, value) in csp::PAGE_HEADERS {
+                // Valid names (a test compares the page's headers with nginx's);
+                // HeaderName::from_static would want them in lower case.
+                if let Ok(name) = HeaderName::from_bytes(name.as_bytes()) {
+                    resp.headers_mut()
+                        .insert(name, HeaderValue::from_static(value));
+                }
+            }
+            resp
         }
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Html(format!(
                 "<!doctype html><title>App not built</title><p>The app is not built: {} is missing. \
                  Run the README's demo command, which builds it with Trunk.</p>",
-                crate::oidc::html_escape(&path.display().to_string())
+                crate::util::html_escape(&path.display().to_string())
             )),
         )
             .into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_only_inline_scripts() {
-        let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
-        let h = inline_script_hashes(html);
-        assert_eq!(h.len(), 1);
-        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
-        assert_eq!(h[0], format!("'sha256-{expected}'"));
     }
 }

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use mde_wire::{ErrorBody, ErrorDetail};
 
-use crate::state::{random_id, time_rfc3339};
+use crate::util::{random_id, time_rfc3339};
 
 /// An MDE API error: status, code, message; the tracking id is minted when it is sent.
 #[derive(Debug, Clone)]

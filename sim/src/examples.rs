@@ -27,8 +27,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tower_http::services::ServeDir;
 
-use crate::state::{portal_account, Sim, ACCOUNTS};
-use crate::tokens::API_AUDIENCE;
+use crate::state::{portal_account, Sim};
+use crate::tokens::library_token;
+use crate::util::lock;
 
 /// Routes of the examples origin.
 pub fn routes(sim: Arc<Sim>) -> Router {
@@ -138,16 +139,11 @@ async fn token(State(sim): State<Arc<Sim>>, Json(ask): Json<TokenAsk>) -> Respon
         return (StatusCode::BAD_REQUEST, "account must be admin or reader").into_response();
     };
     {
-        let mut n = sim
-            .portal_token_requests
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut n = lock(&sim.portal_token_requests);
         n.total += 1;
         if ask.force_refresh {
             n.force_refresh += 1;
         }
     }
-    let scope = format!("{API_AUDIENCE}/Library.Manage");
-    let claims = crate::oidc::access_claims(&sim, &ACCOUNTS[account], &sim.args.client_id, &scope);
-    Json(serde_json::json!({ "accessToken": sim.keys.sign(&claims) })).into_response()
+    Json(serde_json::json!({ "accessToken": library_token(&sim, account) })).into_response()
 }

@@ -11,11 +11,15 @@ pub mod app_files;
 pub mod control;
 pub mod errors;
 pub mod examples;
+pub mod faults;
 pub mod library;
 pub mod oidc;
 pub mod portal;
+pub mod request_log;
+pub mod security_headers;
 pub mod state;
 pub mod tokens;
+pub mod util;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,16 +27,18 @@ use std::sync::Arc;
 
 use axum::Router;
 use clap::Parser;
+use mde_wire::RateLimit;
 use tokio::net::TcpListener;
 
 pub use state::Sim;
 
+/// What `mde-sim --help` says the simulator is.
+pub const ABOUT: &str =
+    "Simulates the MDE live response library API and an Entra ID-like sign-in on loopback";
+
 /// Command-line flags of the simulator.
 #[derive(Parser, Debug, Clone)]
-#[command(
-    name = "mde-sim",
-    about = "Simulates the MDE live response library API and an Entra ID-like sign-in on loopback"
-)]
+#[command(name = "mde-sim", about = ABOUT)]
 pub struct Args {
     /// Address to bind; loopback unless you mean to expose it.
     #[arg(long, default_value = "127.0.0.1")]
@@ -60,14 +66,14 @@ pub struct Args {
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// API calls allowed per minute per (application, tenant).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = RateLimit::DOCUMENTED.per_window)]
     pub per_minute: u32,
     /// API calls allowed per hour per (application, tenant).
-    #[arg(long, default_value_t = 1500)]
+    #[arg(long, default_value_t = RateLimit::DOCUMENTED.per_hour)]
     pub per_hour: u32,
     /// Length in seconds of the window `--per-minute` counts in (60 as the real API; a test
     /// shortens it to run a paced bulk delete in seconds). Served in config.json too.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = RateLimit::DOCUMENTED.window_seconds)]
     pub window_seconds: u32,
     /// Turn off CORS on the library API (the real API's CORS behaviour is unknown).
     #[arg(long)]
@@ -129,6 +135,23 @@ impl Args {
     ) -> Result<Self, clap::Error> {
         Args::try_parse_from(std::iter::once("mde-sim").chain(flags))
     }
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The socket could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    /// The seed file is missing or not a JSON array of library files.
+    #[error("seed file {0}: {1}")]
+    Seed(String, String),
+    /// The data folder cannot be read or written.
+    #[error("data dir {0}: {1}")]
+    DataDir(String, String),
+    /// Something else in the flags is wrong.
+    #[error("{0}")]
+    Flags(String),
 }
 
 /// A running simulator.
@@ -202,26 +225,26 @@ pub fn router(sim: Arc<Sim>) -> Router {
     };
     app.layer(axum::middleware::from_fn_with_state(
         sim.clone(),
-        control::refuse_cors,
+        faults::refuse_cors,
     ))
     .layer(axum::middleware::from_fn_with_state(
         sim,
-        control::log_requests,
+        request_log::log_requests,
     ))
 }
 
 /// Binds, builds the state and serves in the background.
-pub async fn spawn(args: Args) -> Result<Running, state::StartError> {
+pub async fn spawn(args: Args) -> Result<Running, StartError> {
     let listener = TcpListener::bind((args.host, args.port))
         .await
-        .map_err(|e| state::StartError::Bind(format!("{}:{}", args.host, args.port), e))?;
+        .map_err(|e| StartError::Bind(format!("{}:{}", args.host, args.port), e))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| state::StartError::Bind(args.host.to_string(), e))?;
+        .map_err(|e| StartError::Bind(args.host.to_string(), e))?;
     let examples = match args.examples_port {
         Some(port) => {
             if !args.examples_dir.is_dir() {
-                return Err(state::StartError::Flags(format!(
+                return Err(StartError::Flags(format!(
                     "--examples-dir {}: not a folder (run from the repository root or pass \
                      --examples-dir)",
                     args.examples_dir.display()
@@ -229,10 +252,10 @@ pub async fn spawn(args: Args) -> Result<Running, state::StartError> {
             }
             let l = TcpListener::bind((args.host, port))
                 .await
-                .map_err(|e| state::StartError::Bind(format!("{}:{port}", args.host), e))?;
+                .map_err(|e| StartError::Bind(format!("{}:{port}", args.host), e))?;
             let a = l
                 .local_addr()
-                .map_err(|e| state::StartError::Bind(args.host.to_string(), e))?;
+                .map_err(|e| StartError::Bind(args.host.to_string(), e))?;
             Some((l, a))
         }
         None => None,

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use mde_wire::LibraryFile;
 
-use crate::state::StartError;
+use crate::StartError;
 
 /// The seed used when no `--seed` is given: about twenty realistic entries.
 pub const DEFAULT_SEED: &str = include_str!("seed.json");

@@ -1,10 +1,25 @@
-//! `mde-sim`: parses flags and serves until interrupted.
+//! `mde-sim`: parses flags and serves until interrupted, or runs one of the deployment tools
+//! (`mde-sim security-headers`, `mde-sim csp-hash`).
 
 use clap::Parser;
 
+// The simulator's flags, or a tool instead of serving.
+#[derive(Parser, Debug)]
+#[command(name = "mde-sim", about = mde_sim::ABOUT, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    tool: Option<mde_sim::security_headers::Tool>,
+    #[command(flatten)]
+    serve: mde_sim::Args,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args = mde_sim::Args::parse();
+    let cli = Cli::parse();
+    if let Some(tool) = cli.tool {
+        return tool.run();
+    }
+    let args = cli.serve;
     let control = args.control;
     match mde_sim::spawn(args).await {
         Ok(running) => {

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 use tower_http::cors::{Any, CorsLayer};
 
 use crate::errors::EntraError;
-use crate::state::{now_s, random_id, random_secret, Account, Sim, ACCOUNTS};
-use crate::tokens::{AccessClaims, API_AUDIENCE};
+use crate::state::{Account, Sim, ACCOUNTS};
+use crate::tokens::{access_claims, api_scopes, API_AUDIENCE};
+use crate::util::{html_escape, lock, now_s, random_id, random_secret};
 
 /// Authorization codes live ten minutes, as Entra's do.
 const CODE_LIFETIME_S: u64 = 600;
@@ -84,7 +85,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", axum::routing::post(token))
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
-            crate::control::inject_faults,
+            crate::faults::inject_faults,
         ))
         .layer(cors);
     Router::new()
@@ -96,7 +97,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         // Navigations, not fetches: no CORS layer, but faults apply as everywhere.
         .layer(axum::middleware::from_fn_with_state(
             sim.clone(),
-            crate::control::inject_faults,
+            crate::faults::inject_faults,
         ))
         .layer(axum::middleware::map_response_with_state(
             sim.clone(),
@@ -163,22 +164,6 @@ async fn jwks(State(sim): State<Arc<Sim>>, Path(tenant): Path<String>) -> Respon
         Ok(()) => Json(sim.keys.jwks()).into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn error_page(status: StatusCode, e: &EntraError) -> Response {
@@ -257,7 +242,7 @@ async fn authorize_page(
     }
     if p.prompt.as_deref() == Some("none") {
         // Silent: answered at once from the provider's session, never with a page.
-        let signed_in = *sim.sso.lock().unwrap_or_else(|e| e.into_inner());
+        let signed_in = *lock(&sim.sso);
         let hint_ok = |a: usize| p.login_hint.as_deref().is_none_or(|h| h == ACCOUNTS[a].upn);
         return match signed_in.filter(|&a| hint_ok(a)) {
             Some(account) => issue_code(&sim, &p, account, &redirect),
@@ -273,10 +258,7 @@ async fn authorize_page(
     }
     let id = random_secret();
     let scope = p.scope.clone().unwrap_or_default();
-    sim.pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id.clone(), PendingAuthorize { params: p });
+    lock(&sim.pending).insert(id.clone(), PendingAuthorize { params: p });
     let accounts: String = ACCOUNTS
         .iter()
         .enumerate()
@@ -345,11 +327,7 @@ async fn authorize_answer(
     if let Err(e) = check_tenant(&sim, &tenant) {
         return error_page(StatusCode::BAD_REQUEST, &e);
     }
-    let pending = sim
-        .pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(&answer.request);
+    let pending = lock(&sim.pending).remove(&answer.request);
     let Some(PendingAuthorize { params: p }) = pending else {
         let e = EntraError::new(
             "invalid_request",
@@ -371,7 +349,7 @@ async fn authorize_answer(
         let e = EntraError::new("invalid_request", 90014, "No account was chosen.");
         return error_page(StatusCode::BAD_REQUEST, &e);
     };
-    *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = Some(account);
+    *lock(&sim.sso) = Some(account);
     issue_code(&sim, &p, account, &redirect)
 }
 
@@ -390,7 +368,7 @@ async fn logout(
     if let Err(e) = check_tenant(&sim, &tenant) {
         return error_page(StatusCode::BAD_REQUEST, &e);
     }
-    *sim.sso.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    *lock(&sim.sso) = None;
     match q.post_logout_redirect_uri {
         Some(back) if sim.redirect_uris.contains(&back) => Redirect::to(&back).into_response(),
         _ => Html("<!doctype html><title>Signed out</title><p>You signed out of your account.</p>")
@@ -401,7 +379,7 @@ async fn logout(
 /// Issues a code for `account` and sends the browser back with it.
 fn issue_code(sim: &Sim, p: &AuthorizeParams, account: usize, redirect: &str) -> Response {
     let code = random_secret();
-    sim.codes.lock().unwrap_or_else(|e| e.into_inner()).insert(
+    lock(&sim.codes).insert(
         code.clone(),
         AuthCode {
             client_id: p.client_id.clone().unwrap_or_default(),
@@ -498,18 +476,13 @@ async fn token(
 fn redeem_code(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
     let code = f.code.as_deref().unwrap_or_default();
     // A code is single use: removed before any check, so a failed attempt also burns it.
-    let c = sim
-        .codes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(code)
-        .ok_or_else(|| {
-            EntraError::new(
-                "invalid_grant",
-                54005,
-                "OAuth2 Authorization code was already redeemed or is not valid.",
-            )
-        })?;
+    let c = lock(&sim.codes).remove(code).ok_or_else(|| {
+        EntraError::new(
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed or is not valid.",
+        )
+    })?;
     if c.expires_at < now_s() {
         return Err(EntraError::new(
             "invalid_grant",
@@ -565,7 +538,7 @@ fn redeem_code(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
 
 fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
     let rt = f.refresh_token.as_deref().unwrap_or_default();
-    let mut grants = sim.refresh.lock().unwrap_or_else(|e| e.into_inner());
+    let mut grants = lock(&sim.refresh);
     let Some(g) = grants.get_mut(rt) else {
         return Err(EntraError::new(
             "invalid_grant",
@@ -574,12 +547,7 @@ fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
         ));
     };
     let family = g.family.clone();
-    if sim
-        .revoked_families
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .contains(&family)
-    {
+    if lock(&sim.revoked_families).contains(&family) {
         return Err(EntraError::new(
             "invalid_grant",
             50173,
@@ -588,10 +556,7 @@ fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
     }
     if g.used {
         // Rotation: reuse of a spent refresh token revokes the whole grant.
-        sim.revoked_families
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(family);
+        lock(&sim.revoked_families).insert(family);
         return Err(EntraError::new(
             "invalid_grant",
             50173,
@@ -625,45 +590,6 @@ fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
         g.family,
         g.expires_at,
     )
-}
-
-/// Scopes granted for the API out of a requested scope string, without the resource prefix.
-fn api_scopes(requested: &str) -> Vec<String> {
-    requested
-        .split(' ')
-        .filter_map(|s| {
-            s.strip_prefix(API_AUDIENCE)
-                .and_then(|s| s.strip_prefix('/'))
-        })
-        .filter(|s| !s.is_empty() && *s != ".default")
-        .map(str::to_string)
-        .chain(
-            requested
-                .split(' ')
-                .any(|s| s == format!("{API_AUDIENCE}/.default"))
-                .then(|| "Library.Manage".to_string()),
-        )
-        .collect()
-}
-
-/// Claims of the API access token the token endpoint issues to `account` for the requested
-/// `scope` (the control surface mints the same for benchmarks that skip the sign-in page).
-pub fn access_claims(sim: &Sim, account: &Account, client_id: &str, scope: &str) -> AccessClaims {
-    let now = now_s();
-    AccessClaims {
-        aud: API_AUDIENCE.into(),
-        iss: format!("https://sts.windows.net/{}/", sim.args.tenant),
-        iat: now,
-        nbf: now,
-        exp: now + sim.args.access_token_lifetime,
-        tid: sim.args.tenant.clone(),
-        azp: client_id.into(),
-        appid: client_id.into(),
-        oid: account.oid.into(),
-        name: account.name.into(),
-        upn: account.upn.into(),
-        scp: api_scopes(scope).join(" "),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -702,20 +628,17 @@ fn issue(
     });
     let refresh_token = words.contains(&"offline_access").then(|| {
         let rt = random_secret();
-        sim.refresh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(
-                rt.clone(),
-                RefreshGrant {
-                    family,
-                    client_id: client_id.into(),
-                    scope: scope.into(),
-                    account,
-                    expires_at: refresh_expires_at,
-                    used: false,
-                },
-            );
+        lock(&sim.refresh).insert(
+            rt.clone(),
+            RefreshGrant {
+                family,
+                client_id: client_id.into(),
+                scope: scope.into(),
+                account,
+                expires_at: refresh_expires_at,
+                used: false,
+            },
+        );
         rt
     });
     let granted: Vec<String> = scp
@@ -749,12 +672,7 @@ fn issue(
 
 /// Marks every refresh token as expired (control surface).
 pub fn expire_refresh_tokens(sim: &Sim) {
-    for g in sim
-        .refresh
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .values_mut()
-    {
+    for g in lock(&sim.refresh).values_mut() {
         g.expires_at = 0;
     }
 }
@@ -768,25 +686,6 @@ mod tests {
         assert_eq!(
             s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn api_scopes_strip_the_resource() {
-        assert_eq!(
-            api_scopes(
-                "https://api.securitycenter.microsoft.com/Library.Manage openid offline_access"
-            ),
-            vec!["Library.Manage"]
-        );
-        assert!(api_scopes("openid profile").is_empty());
-    }
-
-    #[test]
-    fn escaping_covers_markup_and_quotes() {
-        assert_eq!(
-            html_escape("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
         );
     }
 }

@@ -19,8 +19,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use tower::ServiceExt;
 
-use crate::state::{portal_account, random_id, random_secret, Sim, ACCOUNTS};
-use crate::tokens::API_AUDIENCE;
+use crate::state::{portal_account, Sim};
+use crate::tokens::library_token;
+use crate::util::{lock, random_id, random_secret};
 
 /// Name of the portal's session cookie. `__Host-`: the browser keeps it only if it is
 /// `Secure`, has `Path=/` and no `Domain`, so no other host of the site (a sibling subdomain)
@@ -54,10 +55,7 @@ async fn sign_in(State(sim): State<Arc<Sim>>, Query(q): Query<SignIn>) -> Respon
         return (StatusCode::BAD_REQUEST, "account must be admin or reader").into_response();
     };
     let id = random_secret();
-    sim.portal_sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(id.clone(), account);
+    lock(&sim.portal_sessions).insert(id.clone(), account);
     let cookie = format!("{COOKIE}={id}; Path=/; Secure; HttpOnly; SameSite=Strict");
     let mut resp = Redirect::to("/portal/").into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -68,10 +66,7 @@ async fn sign_in(State(sim): State<Arc<Sim>>, Query(q): Query<SignIn>) -> Respon
 
 async fn sign_out(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     if let Some(id) = session_id(&req) {
-        sim.portal_sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&id);
+        lock(&sim.portal_sessions).remove(&id);
     }
     let gone = format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     let mut resp = "Signed out of the portal.".into_response();
@@ -138,13 +133,7 @@ async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         )
             .into_response();
     }
-    let account = session_id(&req).and_then(|id| {
-        sim.portal_sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .copied()
-    });
+    let account = session_id(&req).and_then(|id| lock(&sim.portal_sessions).get(&id).copied());
     let Some(account) = account else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -175,9 +164,7 @@ async fn forward(State(sim): State<Arc<Sim>>, req: Request) -> Response {
     parts.headers.remove(header::COOKIE);
     parts.headers.remove(header::ORIGIN);
     parts.headers.remove(MARKER);
-    let scope = format!("{API_AUDIENCE}/Library.Manage");
-    let claims = crate::oidc::access_claims(&sim, &ACCOUNTS[account], &sim.args.client_id, &scope);
-    let bearer = format!("Bearer {}", sim.keys.sign(&claims));
+    let bearer = format!("Bearer {}", library_token(&sim, account));
     if let Ok(v) = HeaderValue::from_str(&bearer) {
         parts.headers.insert(header::AUTHORIZATION, v);
     }

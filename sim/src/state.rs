@@ -3,32 +3,15 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use mde_wire::SlidingLimiter;
 
-use crate::control::{Fault, LoggedRequest};
+use crate::faults::Fault;
 use crate::library::Library;
 use crate::oidc::{AuthCode, PendingAuthorize, RefreshGrant};
+use crate::request_log::LoggedRequest;
 use crate::tokens::Keys;
-use crate::Args;
-
-/// Why the simulator could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The socket could not be bound.
-    #[error("cannot listen on {0}: {1}")]
-    Bind(String, std::io::Error),
-    /// The seed file is missing or not a JSON array of library files.
-    #[error("seed file {0}: {1}")]
-    Seed(String, String),
-    /// The data folder cannot be read or written.
-    #[error("data dir {0}: {1}")]
-    DataDir(String, String),
-    /// Something else in the flags is wrong.
-    #[error("{0}")]
-    Flags(String),
-}
+use crate::{Args, StartError};
 
 /// A simulated user account offered on the sign-in page.
 #[derive(Clone, Debug)]
@@ -142,7 +125,8 @@ impl Sim {
         };
         if args.per_minute == 0 || args.per_hour == 0 || !(1..=60).contains(&args.window_seconds) {
             return Err(StartError::Flags(
-                "--per-minute and --per-hour must be at least 1".into(),
+                "--per-minute and --per-hour must be at least 1, --window-seconds from 1 to 60"
+                    .into(),
             ));
         }
         let library = Library::open(args.seed.as_deref(), args.data_dir.as_deref())?;
@@ -174,17 +158,14 @@ impl Sim {
     }
 
     /// A fresh rate limiter as the flags set it.
-    pub fn limiter(&self) -> mde_wire::SlidingLimiter {
-        mde_wire::SlidingLimiter::new(vec![
-            mde_wire::Window {
-                length_ms: u64::from(self.args.window_seconds) * 1000,
-                limit: self.args.per_minute,
-            },
-            mde_wire::Window {
-                length_ms: 3_600_000,
-                limit: self.args.per_hour,
-            },
-        ])
+    pub fn limiter(&self) -> SlidingLimiter {
+        // The service counts a call when it arrives: no margin.
+        SlidingLimiter::for_limits(
+            u64::from(self.args.window_seconds) * 1000,
+            self.args.per_minute,
+            self.args.per_hour,
+            0,
+        )
     }
 
     /// The app's `rateLimit` for this simulator's limits.
@@ -218,49 +199,4 @@ impl Sim {
             .clone()
             .unwrap_or_else(|| self.public_url.clone())
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-/// Seconds since the Unix epoch.
-pub fn now_s() -> u64 {
-    now_ms() / 1000
-}
-
-/// The service's timestamp format: UTC with 7 fractional digits.
-pub fn mde_timestamp() -> String {
-    let fmt = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
-    );
-    time::OffsetDateTime::now_utc()
-        .format(&fmt)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.0000000Z".into())
-}
-
-/// A fresh random id: GUIDs for tracking ids, longer strings for codes and tokens.
-pub fn random_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// 256 bits of randomness, base64url, for codes and refresh tokens.
-pub fn random_secret() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Current UTC time as `2024-01-31 12:00:00Z`, the timestamp Entra puts in errors.
-pub fn time_rfc3339() -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
-    time::OffsetDateTime::now_utc()
-        .format(&fmt)
-        .unwrap_or_default()
 }

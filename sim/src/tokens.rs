@@ -6,6 +6,9 @@
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use crate::state::{Account, Sim, ACCOUNTS};
+use crate::util::now_s;
+
 /// Audience of MDE API tokens, also on the newer API host.
 pub const API_AUDIENCE: &str = "https://api.securitycenter.microsoft.com";
 /// The permission the library calls need.
@@ -116,6 +119,54 @@ pub fn has_library_scope(scp: &str) -> bool {
     scp.split(' ').any(|s| s == LIBRARY_SCOPE)
 }
 
+/// Scopes granted for the API out of a requested scope string, without the resource prefix.
+pub fn api_scopes(requested: &str) -> Vec<String> {
+    requested
+        .split(' ')
+        .filter_map(|s| {
+            s.strip_prefix(API_AUDIENCE)
+                .and_then(|s| s.strip_prefix('/'))
+        })
+        .filter(|s| !s.is_empty() && *s != ".default")
+        .map(str::to_string)
+        .chain(
+            requested
+                .split(' ')
+                .any(|s| s == format!("{API_AUDIENCE}/.default"))
+                .then(|| "Library.Manage".to_string()),
+        )
+        .collect()
+}
+
+/// Claims of the API access token the token endpoint issues to `account` for the requested
+/// `scope` (the control surface mints the same for benchmarks that skip the sign-in page).
+pub fn access_claims(sim: &Sim, account: &Account, client_id: &str, scope: &str) -> AccessClaims {
+    let now = now_s();
+    AccessClaims {
+        aud: API_AUDIENCE.into(),
+        iss: format!("https://sts.windows.net/{}/", sim.args.tenant),
+        iat: now,
+        nbf: now,
+        exp: now + sim.args.access_token_lifetime,
+        tid: sim.args.tenant.clone(),
+        azp: client_id.into(),
+        appid: client_id.into(),
+        oid: account.oid.into(),
+        name: account.name.into(),
+        upn: account.upn.into(),
+        scp: api_scopes(scope).join(" "),
+    }
+}
+
+/// A signed API access token for `ACCOUNTS[account]` with the library permission, exactly as
+/// the token endpoint issues one after a sign-in with the app's scope: what the portal backends
+/// hand their pages and `POST /_sim/token` mints.
+pub fn library_token(sim: &Sim, account: usize) -> String {
+    let scope = format!("{API_AUDIENCE}/{LIBRARY_SCOPE}");
+    let claims = access_claims(sim, &ACCOUNTS[account], &sim.args.client_id, &scope);
+    sim.keys.sign(&claims)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,18 +191,14 @@ mod tests {
     #[test]
     fn embedded_modulus_matches_the_private_key() {
         let k = Keys::dev();
-        let t = k.sign(&claims(
-            API_AUDIENCE,
-            crate::state::now_s() + 60,
-            "Library.Manage",
-        ));
+        let t = k.sign(&claims(API_AUDIENCE, now_s() + 60, "Library.Manage"));
         assert_eq!(k.verify_access(&t).unwrap().scp, "Library.Manage");
     }
 
     #[test]
     fn rejects_audience_expiry_and_tampering() {
         let k = Keys::dev();
-        let now = crate::state::now_s();
+        let now = now_s();
         let wrong = k.sign(&claims("https://graph.microsoft.com", now + 60, "x"));
         assert_eq!(k.verify_access(&wrong).unwrap_err(), TokenError::Audience);
         let old = k.sign(&claims(API_AUDIENCE, now - 1, "x"));
@@ -173,5 +220,16 @@ mod tests {
     fn scope_matching_is_exact() {
         assert!(has_library_scope("Machine.Read Library.Manage"));
         assert!(!has_library_scope("Library.ManageX"));
+    }
+
+    #[test]
+    fn api_scopes_strip_the_resource() {
+        assert_eq!(
+            api_scopes(
+                "https://api.securitycenter.microsoft.com/Library.Manage openid offline_access"
+            ),
+            vec!["Library.Manage"]
+        );
+        assert!(api_scopes("openid profile").is_empty());
     }
 }

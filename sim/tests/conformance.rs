@@ -1,140 +1,20 @@
-//! Conformance of the simulator to what is known of the real API (`shared/api-facts.md`) and
-//! of Entra ID's sign-in, over real HTTP on an ephemeral loopback port.
+//! Conformance of the simulator to what is known of the real API (`api-facts.md` in the
+//! `shared/` folder beside the checkout, not in the repository) and of Entra ID's sign-in, over
+//! real HTTP on an ephemeral loopback port.
 
 mod common;
-use common::{http, start};
-
-use std::collections::HashMap;
+use common::{
+    admin_token, authorize, http, redeem, sign_in, start, token, CHALLENGE, SCOPE, VERIFIER,
+};
 
 use mde_sim::tokens::{AccessClaims, API_AUDIENCE};
 use mde_sim::{spawn, Args, Running};
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// A seeded file the tests delete.
 const TRIAGE: &str = "/api/libraryfiles/Collect-Triage.ps1";
-const SCOPE: &str =
-    "https://api.securitycenter.microsoft.com/Library.Manage openid profile offline_access";
-
-fn query_of(location: &str) -> HashMap<String, String> {
-    let q = location.split_once('?').map(|(_, q)| q).unwrap_or("");
-    q.split('&')
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned(),
-            )
-        })
-        .collect()
-}
-
-/// Drives the authorize page like a person: pick account `account` (or deny).
-async fn authorize(
-    s: &Running,
-    account: Option<usize>,
-    challenge: Option<(&str, &str)>,
-    scope: &str,
-) -> HashMap<String, String> {
-    let c = http();
-    let tenant = &s.sim.args.tenant;
-    let redirect = format!("{}/", s.url());
-    let mut q: Vec<(&str, String)> = vec![
-        ("client_id", s.sim.args.client_id.clone()),
-        ("response_type", "code".into()),
-        ("redirect_uri", redirect),
-        ("scope", scope.into()),
-        ("state", "st-1".into()),
-        ("nonce", "no-1".into()),
-    ];
-    if let Some((ch, method)) = challenge {
-        q.push(("code_challenge", ch.into()));
-        q.push(("code_challenge_method", method.into()));
-    }
-    let page = c
-        .get(format!("{}/{tenant}/oauth2/v2.0/authorize", s.url()))
-        .query(&q)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Ada Admin") && html.contains("Riley Reader") && html.contains("Deny"));
-    let id = html
-        .split("name=request value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
-    let mut form = vec![("request", id)];
-    match account {
-        Some(a) => form.push(("account", a.to_string())),
-        None => form.push(("deny", "1".into())),
-    }
-    let resp = c
-        .post(format!("{}/{tenant}/oauth2/v2.0/authorize", s.url()))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    // axum's `Redirect::to`: 303, so the browser follows with a GET.
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let loc = resp.headers()[LOCATION].to_str().unwrap().to_string();
-    assert!(loc.starts_with(&format!("{}/?", s.url())), "{loc}");
-    query_of(&loc)
-}
-
-async fn token(s: &Running, form: &[(&str, &str)]) -> (StatusCode, Value) {
-    let resp = http()
-        .post(format!(
-            "{}/{}/oauth2/v2.0/token",
-            s.url(),
-            s.sim.args.tenant
-        ))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (resp.status(), resp.json().await.unwrap())
-}
-
-async fn redeem(s: &Running, code: &str, verifier: &str) -> (StatusCode, Value) {
-    let redirect = format!("{}/", s.url());
-    let client_id = s.sim.args.client_id.clone();
-    token(
-        s,
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client_id),
-            ("code", code),
-            ("redirect_uri", &redirect),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await
-}
-
-/// Full sign-in; returns the token response.
-async fn sign_in(s: &Running, account: usize, scope: &str) -> Value {
-    let q = authorize(s, Some(account), Some((CHALLENGE, "S256")), scope).await;
-    assert_eq!(q["state"], "st-1");
-    let (status, body) = redeem(s, &q["code"], VERIFIER).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
-async fn admin_token(s: &Running) -> String {
-    sign_in(s, 0, SCOPE).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn call(
     s: &Running,
     method: &str,
@@ -477,7 +357,7 @@ async fn cors_preflight_allows_authorization_and_delete_and_can_be_off() {
 }
 
 fn claims(s: &Running, aud: &str, exp_in: i64, scp: &str, oid: &str) -> AccessClaims {
-    let now = mde_sim::state::now_s();
+    let now = mde_sim::util::now_s();
     AccessClaims {
         aud: aud.into(),
         iss: "x".into(),
@@ -976,6 +856,11 @@ async fn bad_seed_and_flags_are_clear_errors() {
         .err()
         .unwrap();
     assert!(err.to_string().contains("--per-minute"), "{err}");
+    let err = spawn(Args::from_flags(["--port", "0", "--window-seconds", "0"]))
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("--window-seconds"), "{err}");
     assert!(Args::try_parse_from_flags(["--port", "not-a-port"]).is_err());
 }
 

@@ -381,6 +381,38 @@ async fn without_examples_the_page_is_framed_by_itself_only() {
     s.stop().await;
 }
 
+/// The page is served with what `mde-sim security-headers` writes for nginx, for the same
+/// authority and API base: one policy, not two that can drift.
+#[tokio::test]
+async fn the_page_carries_the_headers_nginx_is_given() {
+    let (_dist, dist) = fake_dist();
+    let s = start(&["--dist", dist, "--api-base", "/mde-proxy"]).await;
+    let page = http().get(format!("{}/", s.url())).send().await.unwrap();
+    let html = std::fs::read_to_string(format!("{dist}/index.html")).unwrap();
+    let settings = mde_sim::security_headers::Settings {
+        authority: Some(s.sim.authority()),
+        api_base: Some("/mde-proxy".into()),
+        ..Default::default()
+    };
+    let hashes = mde_wire::csp::inline_script_hashes(&html);
+    assert_eq!(hashes.len(), 1);
+    let files =
+        mde_sim::security_headers::generate(&settings, &hashes, |_| unreachable!("no MDE_CONFIG"))
+            .unwrap();
+    let lines: Vec<&str> = files
+        .headers
+        .lines()
+        .filter(|l| l.starts_with("add_header "))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", files.headers);
+    for line in lines {
+        let (name, rest) = line["add_header ".len()..].split_once(" \"").unwrap();
+        let value = rest.strip_suffix("\" always;").unwrap();
+        assert_eq!(page.headers()[name], value, "{name}");
+    }
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn a_missing_examples_folder_or_a_taken_port_is_a_clear_error() {
     let err = spawn(Args::from_flags([

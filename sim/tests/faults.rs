@@ -2,7 +2,7 @@
 //! each fault does exactly what the end-to-end fault matrix relies on.
 
 mod common;
-use common::{http, start};
+use common::{control_token, http, start};
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -14,19 +14,6 @@ use serde_json::{json, Value};
 const LIST: &str = "/api/libraryfiles";
 const TRIAGE: &str = "/api/libraryfiles/Collect-Triage.ps1";
 const ORIGIN: &str = "https://portal.example";
-
-/// An access token for Ada Admin, from the control surface.
-async fn token(s: &Running) -> String {
-    let v: Value = http()
-        .post(format!("{}/_sim/token", s.url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["accessToken"].as_str().unwrap().to_string()
-}
 
 async fn fault(s: &Running, f: Value) {
     let resp = http()
@@ -101,7 +88,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn stall_holds_the_request_then_answers_passes_or_drops() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     // Then answers with the status.
     fault(
         &s,
@@ -154,7 +141,7 @@ async fn stall_holds_the_request_then_answers_passes_or_drops() {
 #[tokio::test]
 async fn reset_closes_the_connection_without_an_answer_and_changes_nothing() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     fault(
         &s,
         json!({"method": "DELETE", "pathPrefix": "/api/libraryfiles/", "reset": true}),
@@ -193,7 +180,7 @@ async fn reset_closes_the_connection_without_an_answer_and_changes_nothing() {
 #[tokio::test]
 async fn truncated_declares_the_whole_length_and_sends_half() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     let whole = get(&s, LIST, &t).await.unwrap().bytes().await.unwrap();
     // The real handler's answer, cut.
     fault(
@@ -243,7 +230,7 @@ async fn truncated_declares_the_whole_length_and_sends_half() {
 #[tokio::test]
 async fn oversize_bytes_sends_exactly_that_many_bytes_of_json() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     let ten_mb = 10 * 1024 * 1024;
     fault(
         &s,
@@ -259,15 +246,15 @@ async fn oversize_bytes_sends_exactly_that_many_bytes_of_json() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v.as_object().unwrap().len(), 1);
     assert_eq!(v["padding"].as_str().unwrap().len(), ten_mb - 14);
-    assert_eq!(mde_sim::control::oversize_body(5), b"xxxxx");
-    assert_eq!(mde_sim::control::oversize_body(14), br#"{"padding":""}"#);
+    assert_eq!(mde_sim::faults::oversize_body(5), b"xxxxx");
+    assert_eq!(mde_sim::faults::oversize_body(14), br#"{"padding":""}"#);
     s.stop().await;
 }
 
 #[tokio::test]
 async fn endless_sends_json_without_a_length_for_as_long_as_it_is_read() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     fault(
         &s,
         json!({"method": "GET", "pathPrefix": LIST, "status": 200, "endless": true}),
@@ -292,7 +279,7 @@ async fn endless_sends_json_without_a_length_for_as_long_as_it_is_read() {
 #[tokio::test]
 async fn html_pages_for_gateway_errors() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     for (status, title) in [
         (502, "502 Bad Gateway"),
         (503, "503 Service Unavailable"),
@@ -331,7 +318,7 @@ async fn html_pages_for_gateway_errors() {
 #[tokio::test]
 async fn retry_after_is_sent_verbatim_whatever_it_says() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     for (given, sent) in [
         (json!("2"), "2"),
         (json!(7), "7"),
@@ -398,7 +385,7 @@ async fn retry_after_is_sent_verbatim_whatever_it_says() {
 #[tokio::test]
 async fn no_cors_refuses_one_answer_and_one_preflight() {
     let s = start(&[]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     // The real handler runs (the file is deleted) but the browser may not read the answer.
     fault(
         &s,
@@ -496,7 +483,7 @@ async fn no_cors_refuses_one_answer_and_one_preflight() {
 #[tokio::test]
 async fn query_contains_fails_a_later_page_only() {
     let s = start(&["--page-size", "8"]).await;
-    let t = token(&s).await;
+    let t = control_token(&s).await;
     fault(
         &s,
         json!({"method": "GET", "pathPrefix": LIST, "queryContains": "$skip=8", "status": 500}),

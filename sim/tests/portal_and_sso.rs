@@ -2,7 +2,7 @@
 //! sign-on session (`prompt=none`, end-session), over real HTTP on a loopback port.
 
 mod common;
-use common::{http, start};
+use common::{http, request_id, start, CHALLENGE};
 
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
@@ -245,10 +245,7 @@ async fn prompt_none_answers_from_the_provider_session_until_it_ends() {
             ("redirect_uri", redirect.clone()),
             ("scope", "openid".to_string()),
             ("state", "s1".to_string()),
-            (
-                "code_challenge",
-                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_string(),
-            ),
+            ("code_challenge", CHALLENGE.to_string()),
             ("code_challenge_method", "S256".to_string()),
         ];
         q.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
@@ -277,16 +274,10 @@ async fn prompt_none_answers_from_the_provider_session_until_it_ends() {
         .text()
         .await
         .unwrap();
-    let id = page
-        .split("name=request value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let id = request_id(&page);
     let r = c
         .post(&authorize)
-        .form(&[("request", id), ("account", "0")])
+        .form(&[("request", id.as_str()), ("account", "0")])
         .send()
         .await
         .unwrap();

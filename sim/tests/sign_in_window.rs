@@ -3,7 +3,7 @@
 //! embedding examples on another site than the panel (storage is partitioned by site).
 
 mod common;
-use common::{http, start};
+use common::{http, request_id, start, CHALLENGE};
 
 use reqwest::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY};
 use reqwest::StatusCode;
@@ -32,10 +32,7 @@ fn authorize_query(s: &mde_sim::Running) -> Vec<(&'static str, String)> {
         ("scope", "openid".into()),
         ("state", "popup.st".into()),
         ("nonce", "n".into()),
-        (
-            "code_challenge",
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
-        ),
+        ("code_challenge", CHALLENGE.into()),
         ("code_challenge_method", "S256".into()),
     ]
 }
@@ -56,12 +53,7 @@ async fn the_sign_in_pages_send_coop_as_entra_does_and_the_redirect_page_does_no
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()[COOP], "same-origin");
     let html = page.text().await.unwrap();
-    let id = html
-        .split("name=request value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
+    let id = request_id(&html);
     // The account picker's answer, and an error page, too.
     let answer = c
         .post(&authorize)
