@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Prints the CSP 'sha256-…' source of each inline script in dist/index.html (Trunk's bootstrap).
+# Prints the CSP 'sha256-…' source of each inline script in dist/index.html (Trunk's bootstrap),
+# as the simulator and scripts/security-headers.sh hash it (mde_wire::csp): `mde-sim csp-hash`,
+# built first when target/debug/mde-sim is missing or older than its sources.
 set -euo pipefail
-cd "$(dirname "$0")/../dist"
-python3 - <<'PY'
-import base64, hashlib, re
-html = open("index.html", encoding="utf-8").read()
-for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
-    if " src=" not in attrs and body.strip():
-        print("'sha256-%s'" % base64.b64encode(hashlib.sha256(body.encode()).digest()).decode())
-PY
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SIM="$ROOT/target/debug/mde-sim"
+if [ ! -x "$SIM" ] || [ -n "$(find "$ROOT"/{sim,wire}/{src,Cargo.toml} -newer "$SIM" -print -quit)" ]; then
+  (source "$ROOT/scripts/env.sh" && cargo build -q -p mde-sim --manifest-path "$ROOT/Cargo.toml")
+fi
+exec "$SIM" csp-hash --dist "$ROOT/dist"
