@@ -3,6 +3,7 @@
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
 //! - `error`: [`AuthError`], what went wrong in words a person can act on;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
+//! - `flow`: how to sign in now (redirect, popup, start over, ask the portal, reload), pure;
 //! - `signin`: starting a sign-in and completing it when the browser comes back; sign-out,
 //!   which reaches the panel's other tabs;
 //! - `channel`: the `BroadcastChannel` the popup's answer and the sign-out travel on;
@@ -17,6 +18,7 @@
 pub mod bridge;
 pub mod channel;
 pub mod error;
+pub mod flow;
 pub mod host;
 pub mod popup;
 pub mod protocol;

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::activity::Events;
 use crate::api::LibraryApi;
+use crate::auth::flow::{self, SignInRoute};
 use crate::auth::popup;
 use crate::auth::signin::{self, redirect_uri, Completion};
 use crate::auth::{AuthError, Endpoints, Session};
@@ -235,29 +236,26 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     let sign_in_tasks = tasks.clone();
     let sign_in = move || {
         set_sign_in_error.set(None);
-        let p = match (&auth, portal_session(&svc_cfg, &embedding)) {
-            // The portal's own sign-in renews its session: reload the page through it.
-            (AuthConfig::Proxy, _) => {
+        let known = endpoints.get_untracked();
+        let how = flow::route(&auth, browser::is_framed(), known.is_some());
+        let p = match (how, &auth, portal_session(&svc_cfg, &embedding)) {
+            (SignInRoute::Reload, ..) => {
                 browser::reload();
                 return;
             }
-            // The portal provides the tokens: signing in again is asking it again.
-            (_, Some(session)) => {
+            (SignInRoute::AskPortal, _, Some(session)) => {
                 phase.set(match session {
                     Ok(s) => Phase::SignedIn(Box::new(service(&svc_cfg, s))),
                     Err(e) => signed_out(Some(e)),
                 });
                 return;
             }
-            (AuthConfig::Pkce(p), None) => p.clone(),
-            (_, None) => return,
+            (_, AuthConfig::Pkce(p), None) => p.clone(),
+            _ => return,
         };
         let keep = filter.get_untracked();
-        let known = endpoints.get_untracked();
-        if browser::is_framed() {
-            // The provider's pages refuse to be framed: sign in through a popup, opened here
-            // in the click so that popup blockers allow it. The frame itself is never sent
-            // anywhere, not even when discovery failed at load: it is read again first.
+        if how == SignInRoute::Popup {
+            // Opened here in the click, so that popup blockers allow it.
             let popup = match popup::open("") {
                 Ok(popup) => popup,
                 Err(e) => {
@@ -295,8 +293,7 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
             return;
         }
         let Some(ep) = known else {
-            // Discovery failed at page load (a provider outage, say): the page starts over,
-            // reads the discovery document again and goes on to the provider.
+            // SignInRoute::StartOver: the page reads discovery again and goes on.
             let again = signin::start_over_url(&redirect_uri(&p));
             if let Err(e) = browser::navigate(&again) {
                 set_sign_in_error.set(Some((e.to_string(), false)));
@@ -326,14 +323,16 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
     let sign_in_again = move || {
         // With a bulk run on the page, or in a frame, sign in through a popup and keep the
         // page: the session takes the new tokens and the run goes on where it stopped.
-        let renew = match (
-            phase.get_untracked(),
+        let (now, ep) = (phase.get_untracked(), endpoints.get_untracked());
+        let in_popup = flow::renews_in_popup(
             &renew_cfg.auth,
-            endpoints.get_untracked(),
-        ) {
-            (Phase::SignedIn(svc), AuthConfig::Pkce(p), Some(ep))
-                if run_active.get_untracked() || browser::is_framed() =>
-            {
+            matches!(now, Phase::SignedIn(_)),
+            run_active.get_untracked(),
+            browser::is_framed(),
+            ep.is_some(),
+        );
+        let renew = match (in_popup, now, &renew_cfg.auth, ep) {
+            (true, Phase::SignedIn(svc), AuthConfig::Pkce(p), Some(ep)) => {
                 Some((svc, p.clone(), ep))
             }
             _ => None,
