@@ -231,7 +231,7 @@ pub fn local_and_utc(iso: &str) -> Option<(String, String)> {
 
 thread_local! {
     // One formatter for every date cell: `Date.toLocaleString(lang, options)` builds a new
-    // one per call, which measured 30 times slower (10.7 ms for one screen of rows).
+    // one per call, which was many times slower (timing T3, bench/size-leads.md).
     static LOCAL_FORMAT: js_sys::Function = {
         let opts = js_sys::Object::new();
         for (k, v) in [("dateStyle", "short"), ("timeStyle", "short")] {

@@ -2,9 +2,9 @@
 //! `FormData`, `File`, `Blob`, object URLs).
 //!
 //! A typed `web_sys` binding puts one import shim per method into the glue JS, which loads
-//! with the page even when only the chunk calls it: measured, the upload's bindings alone
-//! took the first load over its budget. These four helpers reuse `Reflect`, which the page
-//! already imports.
+//! with the page even when only the chunk calls it: the upload's bindings alone took the
+//! first load over its budget (size lead L18, bench/size-leads.md). These four helpers reuse
+//! `Reflect`, which the page already imports.
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

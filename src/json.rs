@@ -1,7 +1,8 @@
 //! Reading JSON. The app parses with the browser's `JSON.parse` and reads fields by name:
-//! serde_json's parser plus per-type deserializers measured 21 KB gzip of wasm, a seventh
-//! of the 150 KB first-load budget, for a handful of small documents. Native builds (unit tests,
-//! benchmarks) read through `serde_json::Value`, so every reader is tested natively.
+//! serde_json's parser plus per-type deserializers took a large share of the first-load
+//! budget (size lead L46, bench/size-leads.md) for a handful of small documents. Native
+//! builds (unit tests, benchmarks) read through `serde_json::Value`, so every reader is tested
+//! natively.
 
 /// A JSON document that could not be parsed; the text is the parser's own.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

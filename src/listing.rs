@@ -121,7 +121,8 @@ pub fn short_sha(sha: &str) -> &str {
 }
 
 /// Lower-cases text as the browser does (`String.prototype.toLowerCase`), which keeps
-/// Rust's Unicode case tables (8 KB gzip) out of the wasm; native builds use `str`'s.
+/// Rust's Unicode case tables out of the wasm (size lead L48, bench/size-leads.md); native
+/// builds use `str`'s.
 pub fn fold(s: &str) -> String {
     // Most library text is ASCII: folded here, without a round trip through a JS string.
     if s.is_ascii() {
@@ -244,8 +245,8 @@ pub fn synthetic_library(n: usize) -> Vec<LibraryFile> {
 
 /// The files ticked for a bulk delete, by their index in the loaded list (a new load starts
 /// a new selection). Indices rather than names: "Select all shown" at 10,000 rows is then a
-/// pass over the rows, where a sorted set of names needed a sort (measured: 4 KB gzip of sort
-/// code in the first load).
+/// pass over the rows, where a sorted set of names needed a sort, whose code weighed on the
+/// first load (size lead L17, bench/size-leads.md).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selection {
     picked: Vec<bool>,

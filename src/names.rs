@@ -1,7 +1,8 @@
 //! Maps and sets keyed by file name: a sorted `Vec`, looked up by binary search.
 //!
-//! Instead of `HashMap`/`HashSet`: the hash table code and SipHash weighed about 3 KB gzip of
-//! wasm for collections that hold a few names (busy files) or at most the loaded list.
+//! Instead of `HashMap`/`HashSet`: the hash table code and SipHash weighed on the wasm (size
+//! lead L8, bench/size-leads.md) for collections that hold a few names (busy files) or at
+//! most the loaded list.
 
 /// One value per file name.
 #[derive(Clone, Debug, PartialEq)]

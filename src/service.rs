@@ -99,7 +99,7 @@ impl LibraryService {
     }
 
     // One boxed, non-generic path for every call: the gate, token and retry logic is
-    // compiled once instead of once per operation (measured: it dominated the wasm).
+    // compiled once instead of once per operation (size lead L53, bench/size-leads.md).
     fn call<'a>(
         &'a self,
         on_wait: &'a dyn Fn(Option<u64>),

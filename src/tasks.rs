@@ -31,7 +31,7 @@ impl TaskScope {
     }
 
     // One copy of the wrapping and spawning for every kind of task: generic, it was compiled
-    // once per task (measured: 1.6 KB gzip of the first load).
+    // once per task (size lead L14, bench/size-leads.md).
     fn spawn_boxed(&self, fut: Pin<Box<dyn Future<Output = ()>>>) -> AbortHandle {
         let (handle, task) = self.wrap(fut);
         #[cfg(target_arch = "wasm32")]

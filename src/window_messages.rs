@@ -30,7 +30,8 @@ pub const SIGN_IN_RECEIVED: &str = "sign-in-received";
 /// Tab → the panel's other tabs: signed out.
 pub const SIGNED_OUT: &str = "signed-out";
 
-// Types the panel only posts, whole (literals: `format!` here measured in the wasm).
+// Types the panel only posts, whole (literals: `format!` here weighs on the wasm; size lead
+// L52, bench/size-leads.md).
 /// Panel → portal (bridge): asks for a token.
 pub const TOKEN_REQUEST: &str = "mde-library-admin:token-request";
 /// Panel → portal: one change, as an activity event.

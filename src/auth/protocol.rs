@@ -2,8 +2,8 @@
 //! `state`/`iss`/`nonce` checks, and the provider's JSON documents. No I/O here, so every rule
 //! is unit-tested natively.
 //!
-//! The `oauth2` crate was tried first and measured: with its `url`, `idna` and `http`
-//! dependencies it added 105 KB gzip to the first load, two thirds of the 150 KB budget,
+//! The `oauth2` crate was tried first: with its `url`, `idna` and `http` dependencies it
+//! took much of the first load's budget (size lead L47, bench/size-leads.md),
 //! for two form posts and one query string. The protocol surface used here is small
 //! and fully unit-tested instead.
 //!

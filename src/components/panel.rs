@@ -248,14 +248,16 @@ pub fn LibraryPanel(
                 <button type="button" data-act="refresh">"Refresh"</button>
                 <button type="button" data-act="upload">"Upload"</button>
                 // Its count and aria-expanded are kept by the Activity section (loaded on
-                // demand, like its reactive parts: 2 KB of the first load as a `view!`).
+                // demand, like its reactive parts: as a `view!` they weighed on the first load;
+                // size lead L50).
                 <button type="button" data-act="activity" data-activity="">"Activity"</button>
             </div>
             // Where the chunk mounts; if it cannot load, the message saying so.
             <div class="changes" node_ref=changes_slot></div>
             <Outcomes outcomes=outcomes states=states budget_note=budget_note/>
             // A plain match on a signal, not a resource under Transition + Suspend: the
-            // async machinery behind those weighed more than the rest of this component.
+            // async machinery behind those weighed more than the rest of this component
+            // (size leads L1 and L2).
             {move || load_error.get().map(|e| view! {
                 <div class="load-error" role="alert">
                     <p>"Could not load the library: " {reason(&e)}</p>

@@ -1,13 +1,14 @@
 //! The table's visible rows, built with the DOM directly rather than with `view!`.
 //!
-//! Measured: the row markup as Leptos views (keyed `For`, a component per row, ten cells with
-//! reactive attributes) cost 20 KB gzip of wasm, more than the rest of the table and panel
-//! together. Here each row is a handful of `createElement` calls, one click listener on the
-//! `<tbody>` serves every button (event delegation), and text is only ever set with
-//! `textContent`, so anything the API sends stays text.
+//! The row markup as Leptos views (keyed `For`, a component per row, ten cells with reactive
+//! attributes) weighed more in the wasm: see size lead L9 (bench/size-leads.md). Here each
+//! row is a handful of `createElement` calls, one click listener on the `<tbody>` serves
+//! every button (event delegation), and text is only ever set with `textContent`, so
+//! anything the API sends stays text.
 //!
-//! Rows are keyed by (file index, busy, copied): a scroll or a filter keeps the rows that stay
-//! in view and builds only the new ones; a row whose file becomes busy is rebuilt alone.
+//! Rows are keyed by (file index, busy, copied, selected): a scroll or a filter keeps the rows
+//! that stay in view and builds only the new ones; a row whose file becomes busy, copied or
+//! ticked is rebuilt alone.
 
 use mde_wire::LibraryFile;
 use wasm_bindgen::JsCast;

@@ -62,7 +62,7 @@ pub fn LibraryTable(
     let total = move || loaded.saturating_sub(gone.with(Vec::len));
     let data = files.clone();
     let folded = fold_all(&files);
-    // Sorting is the costly part (up to 9 ms at 10,000 entries): done when the sort changes,
+    // Sorting is the costly part (timing T1, bench/size-leads.md): done when the sort changes,
     // and each filter keystroke only filters that order.
     let folded = Arc::new(folded);
     let sort_folded = folded.clone();
@@ -86,8 +86,8 @@ pub fn LibraryTable(
     let (row_height, set_row_height) = signal(ROW_HEIGHT);
     // `full`: the row height and the visible height too, which change only on a load or a
     // resize. A scroll moves the window and nothing else: reading the computed style on
-    // every scroll event forced a style recalculation in the frames of a fast scroll
-    // (measured: 13 to 20 frames of 400 over one frame, 52 to 85 before).
+    // every scroll event forced a style recalculation in the frames of a fast scroll, and
+    // many more frames ran over one frame (timing T2, bench/size-leads.md).
     let measure = move |full: bool| {
         let Some(el) = scroller.get_untracked() else {
             return;
@@ -99,7 +99,7 @@ pub fn LibraryTable(
         let css = web_sys::window()
             .and_then(|w| w.get_computed_style(&el).ok().flatten())
             .and_then(|st| st.get_property_value("--mde-row-height").ok())
-            // Whole pixels: parsing an f64 would pull Rust's float parser (13 KB gzip) in.
+            // Whole pixels: parsing an f64 would pull Rust's float parser in (size lead L20).
             .and_then(|v| v.trim().trim_end_matches("px").parse::<u16>().ok())
             .filter(|h| *h >= 1)
             .map(f64::from);
@@ -135,7 +135,7 @@ pub fn LibraryTable(
         move || t.cancel_all()
     });
     let names = files.clone();
-    // The rows in view, keyed by (index, busy, copied): see `rows`.
+    // The rows in view, keyed by (index, busy, copied, selected): see `rows`.
     let visible = move || {
         let (start, end) = window.get();
         let copied = copied.get();
@@ -154,7 +154,7 @@ pub fn LibraryTable(
             })
         })
     };
-    // Integer pixels: formatting an f64 would pull Rust's float printer (10 KB gzip) in.
+    // Integer pixels: formatting an f64 would pull Rust's float printer in (size lead L20).
     let px = move |rows: usize| format!("{}px", (rows as f64 * row_height.get()) as u64);
     let top_pad = move || px(window.get().0);
     let bottom_pad = move || {
@@ -197,7 +197,7 @@ pub fn LibraryTable(
     };
 
     // The sort headers, drawn with the DOM like the rows (a `view!` per header cell weighed
-    // 2.8 KB gzip): built once, their `aria-sort` and arrow kept in step with the sort.
+    // more: size lead L11): built once, their `aria-sort` and arrow kept in step with the sort.
     let head = NodeRef::<html::Tr>::new();
     Effect::new(move |_| {
         let s = sort.get();
@@ -209,7 +209,7 @@ pub fn LibraryTable(
         rows::show_sort(&tr, s);
     });
     // "Select all shown" (drawn with the sort headers; a `view!` checkbox with a reactive
-    // `checked` measured 5.8 KB gzip): ticked when every row the filter shows is selected.
+    // `checked` weighed more: size lead L49): ticked when every row the filter shows is selected.
     Effect::new(move |_| {
         let all = selection.with(|s| rows.with(|r| s.has_all(r)));
         if let Some(b) = head.get().and_then(|tr| rows::select_all_box(&tr)) {

@@ -1,9 +1,10 @@
 //! Deleting or uploading many files at the API's pace, as a workflow with no view types.
 //!
 //! Every call goes through the same path as a single delete or upload (the service: rate
-//! gate, token, one refresh after a 401), one at a time: the gate admits 100 calls a minute, far slower
-//! than the calls themselves, so one in flight already runs at the limit, and a file is never
-//! sent twice. What the run does on each answer:
+//! gate, token, one refresh after a 401), one at a time: the gate admits what the
+//! configuration says (100 calls a minute by default), far slower than the calls themselves,
+//! so one in flight already runs at the limit, and a file is never sent twice. What the run
+//! does on each answer:
 //!
 //! - 204 deleted (or 200 uploaded), another 2xx to a delete counted as not confirmed, 404
 //!   counted as not found (a delete's), other errors listed as failed: the run goes on;

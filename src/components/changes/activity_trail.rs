@@ -12,7 +12,8 @@ use crate::components::dom::{attr, button, clicked, el};
 
 /// The Activity section: every change while the page is open, newest first, with its time,
 /// account, action, file, outcome, status and tracking id; **Export CSV** and **Export JSON**
-/// save the records (oldest first). Drawn with the DOM like the rest of this chunk.
+/// save the records (oldest first). Drawn with the DOM, like the bulk parts (the Upload
+/// dialog uses `view!`).
 #[component]
 pub(super) fn ActivityTrail(
     /// The toolbar button that opens it.

@@ -7,11 +7,11 @@
 //! Loaded on demand: [`load`] is a split point (`wasm_split`, fallible, in the Trunk build,
 //! feature `split`), so this code and the workflows' are a wasm chunk fetched the first time
 //! a Delete button is pressed, a file is ticked, or Upload or Activity is opened, outside the
-//! first load's budget (measured: bulk delete alone weighed 19.8 KB gzip). Everything it
-//! needs from the panel comes in one [`ChangesDeps`].
+//! first load's budget (bulk delete alone weighed too much for it: see size lead L16,
+//! bench/size-leads.md). Everything it needs from the panel comes in one [`ChangesDeps`].
 //!
 //! The bulk parts are drawn with the DOM, like the rows: the same markup as `view!` trees
-//! measured several KB more. Each part is built once; an effect sets its texts and
+//! weighed more (size lead L51). Each part is built once; an effect sets its texts and
 //! attributes; one delegated click listener serves its buttons (`data-bulk`). Text is only
 //! ever set with `textContent`.
 
