@@ -142,6 +142,33 @@ impl Json {
         }
     }
 
+    /// The names of an object's own members (in no promised order); empty for anything else.
+    pub fn keys(&self) -> Vec<String> {
+        if !self.is_object() {
+            return Vec::new();
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            use wasm_bindgen::JsCast;
+            self.0
+                .dyn_ref::<js_sys::Object>()
+                .map(|o| {
+                    js_sys::Object::keys(o)
+                        .iter()
+                        .filter_map(|k| k.as_string())
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            self.0
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        }
+    }
+
     /// Member `key` as a string: `Err` names the key when it is absent or of another type.
     pub fn string(&self, key: &str) -> Result<String, String> {
         match self.get(key) {

@@ -21,6 +21,7 @@ pub mod names;
 pub mod perf;
 pub mod rate;
 pub mod service;
+pub mod sync;
 pub mod tasks;
 pub mod upload;
 pub mod url;

@@ -423,3 +423,95 @@ proptest! {
         prop_assert_eq!(page.next_link, next_link);
     }
 }
+
+mod library_as_code {
+    use super::config;
+    use mde_library_admin::sync::plan::{plan, FolderFile, Kind};
+    use mde_wire::LibraryFile;
+    use proptest::prelude::*;
+
+    /// Few names, in any case, so that twins, matches and misses all happen; sometimes a name
+    /// the API refuses, sometimes an empty or too large file.
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "(a|A|b|B|c|C)\\.(ps1|PS1|sh)",
+            Just("bad name.ps1".to_string()),
+        ]
+    }
+
+    fn folder() -> impl Strategy<Value = Vec<FolderFile>> {
+        prop::collection::vec(
+            (
+                name(),
+                prop_oneof![Just(0u64), Just(10), Just(21 * 1024 * 1024)],
+                "[ab]",
+            ),
+            0..8,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .map(|(name, size, sha)| FolderFile {
+                    name,
+                    size,
+                    sha256: sha,
+                })
+                .collect()
+        })
+    }
+
+    fn library() -> impl Strategy<Value = Vec<LibraryFile>> {
+        // The API holds each name once, ignoring case.
+        prop::collection::btree_map("(a|b|c|d)\\.(ps1|sh)", "[ab]", 0..6).prop_map(|m| {
+            m.into_iter()
+                .map(|(file_name, sha256)| LibraryFile {
+                    file_name,
+                    sha256,
+                    description: None,
+                    creation_time: String::new(),
+                    last_updated_time: String::new(),
+                    created_by: None,
+                    has_parameters: false,
+                    parameters_description: None,
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn every_file_appears_exactly_once_and_unchanged_ones_are_never_sent(
+            folder in folder(),
+            library in library(),
+        ) {
+            let p = plan(&folder, None, &library);
+            let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+            // Each folder file: exactly one row of its name or one refusal of it.
+            for f in &folder {
+                let rows = p.rows.iter().filter(|r| r.name == f.name && r.folder_sha256.is_some()).count();
+                let refused = p.refused.iter().filter(|(n, _)| *n == f.name).count();
+                let copies = folder.iter().filter(|g| g.name == f.name).count();
+                prop_assert_eq!(rows + refused, copies, "{} in {:?}", f.name, p);
+            }
+            // Each library file: in exactly one row (matched by a folder file, or only in the
+            // library), unless every folder file of its name was refused.
+            for l in &library {
+                let rows = p.rows.iter().filter(|r| same(&r.name, &l.file_name)).count();
+                let refused_twins = folder.iter().any(|f| same(&f.name, &l.file_name))
+                    && !p.rows.iter().any(|r| same(&r.name, &l.file_name));
+                prop_assert!(rows == 1 || (rows == 0 && refused_twins), "{} in {:?}", l.file_name, p);
+            }
+            // Nothing unchanged or library-only is uploaded, and nothing is uploaded twice.
+            let sent: Vec<&str> = p.uploads().map(|r| r.name.as_str()).collect();
+            for r in p.uploads() {
+                let sendable = matches!(r.kind, Kind::New | Kind::Changed { .. });
+                prop_assert!(sendable, "{:?} is sent", r);
+            }
+            let mut unique = sent.clone();
+            unique.sort_by_key(|n| n.to_ascii_lowercase());
+            unique.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+            prop_assert_eq!(unique.len(), sent.len());
+        }
+    }
+}

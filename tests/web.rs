@@ -502,3 +502,25 @@ fn json_reads_own_members_only() {
     });
     assert_eq!(read, None);
 }
+
+/// `library.json` read through the browser's parser: own members only, and a parse error that
+/// says where (the line and column, in the browser's own words).
+#[wasm_bindgen_test]
+fn a_manifest_reads_in_the_browser_and_a_broken_one_says_where() {
+    use mde_library_admin::sync::manifest::{Manifest, ManifestError};
+    let m = with_polluted_prototype("mayRemove", "true", || {
+        Manifest::parse(r#"{"files": {"a.ps1": {"hasParameters": true, "x": 1}, "b.sh": {}}}"#)
+            .unwrap()
+    });
+    assert_eq!(m.entries.len(), 2);
+    assert_eq!(m.unknown_members, 1);
+    assert!(
+        m.entries.iter().all(|e| !e.may_remove),
+        "an inherited member is not read"
+    );
+    let e = Manifest::parse("{\n  \"files\": {,\n}").unwrap_err();
+    assert!(
+        matches!(&e, ManifestError::NotJson(w) if w.contains("line 2")),
+        "{e}"
+    );
+}
