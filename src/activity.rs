@@ -163,7 +163,8 @@ pub fn to_csv(records: &[Activity]) -> String {
     out
 }
 
-fn csv_cell(value: &str) -> String {
+/// One CSV cell: quoted as RFC 4180 needs, and defused if a spreadsheet would run it.
+pub(crate) fn csv_cell(value: &str) -> String {
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -206,7 +207,8 @@ pub fn to_json(records: &[Activity]) -> String {
     out
 }
 
-fn json_string(out: &mut String, s: &str) {
+/// `s` as a JSON string literal.
+pub(crate) fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
