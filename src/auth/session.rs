@@ -187,6 +187,18 @@ impl Session {
         }
     }
 
+    /// The signed-in tenant (`tid`), when the ID token said: a drift check refuses another
+    /// tenant's baseline.
+    pub fn tenant(&self) -> Option<String> {
+        match &self.source {
+            Source::Pkce { tokens, .. } => {
+                let account = tokens.borrow().as_ref()?.account.clone()?;
+                account.split(':').next().map(str::to_string)
+            }
+            _ => None,
+        }
+    }
+
     /// The session's account's `login_hint`: "Sign in again" asks for the same person.
     pub fn login_hint(&self) -> Option<String> {
         match &self.source {

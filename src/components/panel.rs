@@ -58,6 +58,7 @@ pub fn LibraryPanel(
     // Whether the Activity section and the Upload dialog are open.
     let show_activity = RwSignal::new(false);
     let show_upload = RwSignal::new(false);
+    let show_drift = RwSignal::new(false);
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
     let budget_until = RwSignal::new(None::<u64>);
@@ -150,12 +151,13 @@ pub fn LibraryPanel(
     let changes_tasks = tasks.clone();
     let changes_service = service.clone();
     Effect::new(move |_| {
-        // All four read (no `||` short cut), so each one's change runs this again.
+        // Each is read (no `||` short cut), so each one's change runs this again.
         let asked = [
             confirm.with(Option::is_some),
             selection.with(|s| !s.is_empty()),
             show_activity.get(),
             show_upload.get(),
+            show_drift.get(),
         ];
         let wanted = asked.contains(&true);
         let Some(slot) = changes_slot.get() else {
@@ -185,6 +187,7 @@ pub fn LibraryPanel(
                 trail,
                 show_activity,
                 show_upload,
+                show_drift,
                 sign_in_needed,
                 run_active,
                 budget_until,
@@ -206,6 +209,7 @@ pub fn LibraryPanel(
                     confirm.set(None);
                     show_activity.set(false);
                     show_upload.set(false);
+                    show_drift.set(false);
                     failed.set_text_content(Some(CHANGES_UNAVAILABLE));
                     failed.set_class_name("changes load-error");
                     let _ = failed.set_attribute("role", "alert");
@@ -224,6 +228,7 @@ pub fn LibraryPanel(
             Some("refresh") => refresh(),
             Some("activity") => show_activity.update(|s| *s = !*s),
             Some("upload") => show_upload.set(true),
+            Some("drift") => show_drift.update(|s| *s = !*s),
             _ => {}
         }
     };
@@ -251,6 +256,7 @@ pub fn LibraryPanel(
                 // demand, like its reactive parts: as a `view!` they weighed on the first load;
                 // size lead L50).
                 <button type="button" data-act="activity" data-activity="">"Activity"</button>
+                <button type="button" data-act="drift">"Drift check"</button>
             </div>
             // Where the chunk mounts; if it cannot load, the message saying so.
             <div class="changes" node_ref=changes_slot></div>

@@ -18,6 +18,7 @@
 mod activity_trail;
 mod bulk_bar;
 mod controller;
+mod drift_check;
 mod run_progress;
 mod upload_dialog;
 mod upload_run;
@@ -25,6 +26,7 @@ mod upload_run;
 use activity_trail::ActivityTrail;
 pub use bulk_bar::BulkBar;
 use controller::{line, Changes};
+use drift_check::DriftCheck;
 pub use run_progress::{BulkProgress, BulkRun};
 use upload_dialog::UploadDialog;
 use upload_run::Uploads;
