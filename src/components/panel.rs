@@ -59,6 +59,7 @@ pub fn LibraryPanel(
     let show_activity = RwSignal::new(false);
     let show_upload = RwSignal::new(false);
     let show_drift = RwSignal::new(false);
+    let show_sync = RwSignal::new(false);
     // The files ticked for a bulk delete.
     let selection = RwSignal::new(Selection::default());
     let budget_until = RwSignal::new(None::<u64>);
@@ -158,6 +159,7 @@ pub fn LibraryPanel(
             show_activity.get(),
             show_upload.get(),
             show_drift.get(),
+            show_sync.get(),
         ];
         let wanted = asked.contains(&true);
         let Some(slot) = changes_slot.get() else {
@@ -188,6 +190,7 @@ pub fn LibraryPanel(
                 show_activity,
                 show_upload,
                 show_drift,
+                show_sync,
                 sign_in_needed,
                 run_active,
                 budget_until,
@@ -210,6 +213,7 @@ pub fn LibraryPanel(
                     show_activity.set(false);
                     show_upload.set(false);
                     show_drift.set(false);
+                    show_sync.set(false);
                     failed.set_text_content(Some(CHANGES_UNAVAILABLE));
                     failed.set_class_name("changes load-error");
                     let _ = failed.set_attribute("role", "alert");
@@ -229,6 +233,7 @@ pub fn LibraryPanel(
             Some("activity") => show_activity.update(|s| *s = !*s),
             Some("upload") => show_upload.set(true),
             Some("drift") => show_drift.update(|s| *s = !*s),
+            Some("sync") => show_sync.update(|s| *s = !*s),
             _ => {}
         }
     };
@@ -256,6 +261,7 @@ pub fn LibraryPanel(
                 // demand, like its reactive parts: as a `view!` they weighed on the first load;
                 // size lead L50).
                 <button type="button" data-act="activity" data-activity="">"Activity"</button>
+                <button type="button" data-act="sync">"Plan from a folder"</button>
                 <button type="button" data-act="drift">"Drift check"</button>
             </div>
             // Where the chunk mounts; if it cannot load, the message saying so.

@@ -38,6 +38,8 @@ pub struct PanelState {
     pub show_upload: RwSignal<bool>,
     /// Whether the drift check is open.
     pub show_drift: RwSignal<bool>,
+    /// Whether planning from a folder is open.
+    pub show_sync: RwSignal<bool>,
     /// Raised when only a new sign-in helps; lowered once signed in again.
     pub sign_in_needed: RwSignal<bool>,
     /// Set while a bulk run is going on ("Sign in again" then keeps the page).

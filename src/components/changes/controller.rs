@@ -48,6 +48,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         ..
     } = state;
     let drift_tasks = tasks.clone();
+    let sync_tasks = tasks.clone();
     let drift_tenant = service.session().tenant();
     // The panel's Activity button (`data-activity`): its count and `aria-expanded` are kept
     // by the Activity section.
@@ -340,7 +341,8 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         <ConfirmDelete target=confirm on_confirm=run_delete/>
         <ActivityTrail toggle=activity_button/>
         <UploadDialog busy=busy on_upload=start_upload/>
-        <DriftCheck tasks=drift_tasks tenant=drift_tenant/>
+        <DriftCheck tasks=drift_tasks tenant=drift_tenant.clone()/>
+        <FolderPlan tasks=sync_tasks tenant=drift_tenant/>
     }
 }
 
