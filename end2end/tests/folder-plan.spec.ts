@@ -37,7 +37,7 @@ test('a folder planned against the library: each kind with why, a filter, subfol
   await signIn(page);
   await page.getByRole('button', { name: 'Plan from a folder' }).click();
   const section = page.getByRole('region', { name: 'Plan from a folder' });
-  await section.getByLabel('Folder').setInputFiles(dir);
+  await section.getByLabel('Folder (or drop its files here)').setInputFiles(dir);
   await expect(section.getByRole('status')).toHaveText(
     '1 new, 2 changed, 1 unchanged, 19 only in the library; 1 left out. 1 file in a subfolder does not count. 1 unknown member of library.json ignored.');
   const plan = section.getByRole('list', { name: 'The plan' });
@@ -83,7 +83,23 @@ test('a library.json that is not JSON is named with where it broke; nothing is p
   await signIn(page);
   await page.getByRole('button', { name: 'Plan from a folder' }).click();
   const section = page.getByRole('region', { name: 'Plan from a folder' });
-  await section.getByLabel('Folder').setInputFiles(dir);
+  await section.getByLabel('Folder (or drop its files here)').setInputFiles(dir);
   await expect(section.getByRole('alert')).toContainText(/^library\.json is not valid JSON: .*line 2/);
   await expect(section.getByRole('list', { name: 'The plan' })).toHaveCount(0);
+});
+
+test('files dropped on the section are planned like a folder\'s', async ({ page, sim }) => {
+  await sim('POST', '/files', entity('Same.ps1', 'same\n', null));
+  await signIn(page);
+  await page.getByRole('button', { name: 'Plan from a folder' }).click();
+  const section = page.getByRole('region', { name: 'Plan from a folder' });
+  const dropped = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['same\n'], 'Same.ps1'));
+    dt.items.add(new File(['new\n'], 'Dropped.ps1'));
+    return dt;
+  });
+  await section.dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(section.getByRole('status')).toHaveText('1 new, 0 changed, 1 unchanged, 20 only in the library; 0 left out.');
+  await expect(section.getByRole('list', { name: 'The plan' })).toContainText('Dropped.ps1: new: not in the library, uploaded');
 });

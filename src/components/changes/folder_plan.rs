@@ -131,8 +131,9 @@ pub(super) fn FolderPlan(
     let stop = Arc::new(AtomicBool::new(false));
     let filter = RwSignal::new(String::from("all"));
     let stop_pick = stop.clone();
-    let on_pick = move |ev: web_sys::Event| {
-        let list = js::get(&ev.target().map(Into::into).unwrap_or_default(), "files");
+    // A `FileList` picked (a folder) or dropped (its files: a drop carries no folder, so
+    // every file counts as top-level).
+    let plan_list = move |list: wasm_bindgen::JsValue| {
         let n = js::get(&list, "length").as_f64().unwrap_or(0.0) as u32;
         let picked: Vec<wasm_bindgen::JsValue> = (0..n)
             .filter_map(|i| js_sys::Reflect::get_u32(&list, i).ok())
@@ -197,6 +198,19 @@ pub(super) fn FolderPlan(
             })));
         });
     };
+    let on_pick = {
+        let plan_list = plan_list.clone();
+        move |ev: web_sys::Event| {
+            plan_list(js::get(
+                &ev.target().map(Into::into).unwrap_or_default(),
+                "files",
+            ))
+        }
+    };
+    let on_drop = move |ev: web_sys::DragEvent| {
+        ev.prevent_default();
+        plan_list(js::get(&js::get(&ev, "dataTransfer"), "files"));
+    };
     let stop_click = stop.clone();
     let report_tenant = tenant.clone();
     let download = move |json: bool| {
@@ -211,11 +225,17 @@ pub(super) fn FolderPlan(
     };
     let download_csv = download.clone();
     view! {
-        <section class="drift sync" aria-labelledby="sync-title" hidden=move || !shown.get()>
+        <section
+            class="drift sync"
+            aria-labelledby="sync-title"
+            hidden=move || !shown.get()
+            on:dragover=move |ev: web_sys::DragEvent| ev.prevent_default()
+            on:drop=on_drop
+        >
             <h3 id="sync-title">"Plan from a folder"</h3>
             <p>"Pick the folder the library should match (its library.json too). Files are read and hashed here, one at a time; nothing is sent. Files in subfolders do not count: the library's names are flat."</p>
             <label>
-                "Folder"
+                "Folder (or drop its files here)"
                 <input type="file" multiple node_ref=picker on:change=on_pick/>
             </label>
             {move || match stage.get() {
