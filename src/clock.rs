@@ -47,3 +47,33 @@ pub fn now_ms() -> u64 {
             .map_or(0, |d| d.as_millis() as u64)
     }
 }
+
+/// The fake clock the workflows' tests run on: it moves only when they sleep, and keeps what
+/// they slept.
+#[cfg(test)]
+pub mod fake {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use futures::future::LocalBoxFuture;
+
+    /// Now (shareable with a fake API) and every sleep, in order.
+    #[derive(Default)]
+    pub struct FakeClock {
+        /// Now, in milliseconds.
+        pub now: Rc<Cell<u64>>,
+        /// Every sleep asked for, in order.
+        pub slept: RefCell<Vec<u64>>,
+    }
+
+    impl super::Clock for FakeClock {
+        fn now_ms(&self) -> u64 {
+            self.now.get()
+        }
+        fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
+            self.slept.borrow_mut().push(ms);
+            self.now.set(self.now.get() + ms);
+            Box::pin(std::future::ready(()))
+        }
+    }
+}

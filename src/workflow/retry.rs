@@ -91,22 +91,7 @@ mod tests {
     use super::*;
     use std::cell::{Cell, RefCell};
 
-    #[derive(Default)]
-    struct FakeClock {
-        now: Cell<u64>,
-        slept: RefCell<Vec<u64>>,
-    }
-
-    impl Clock for FakeClock {
-        fn now_ms(&self) -> u64 {
-            self.now.get()
-        }
-        fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-            self.slept.borrow_mut().push(ms);
-            self.now.set(self.now.get() + ms);
-            Box::pin(std::future::ready(()))
-        }
-    }
+    use crate::clock::fake::FakeClock;
 
     /// A failure: `Some(retry_after)` is a 429.
     #[derive(Clone, Debug, PartialEq)]

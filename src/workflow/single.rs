@@ -60,23 +60,7 @@ mod tests {
     use std::cell::{Cell, RefCell};
     use std::rc::Rc;
 
-    /// A clock that only moves when the workflow sleeps.
-    #[derive(Default)]
-    struct FakeClock {
-        now: Rc<Cell<u64>>,
-        slept: RefCell<Vec<u64>>,
-    }
-
-    impl Clock for FakeClock {
-        fn now_ms(&self) -> u64 {
-            self.now.get()
-        }
-        fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-            self.slept.borrow_mut().push(ms);
-            self.now.set(self.now.get() + ms);
-            Box::pin(std::future::ready(()))
-        }
-    }
+    use crate::clock::fake::FakeClock;
 
     /// Answers from a script, one answer per call, and counts the calls.
     struct FakeApi {

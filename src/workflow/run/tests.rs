@@ -7,20 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-#[derive(Default)]
-struct FakeClock {
-    now: Rc<Cell<u64>>,
-}
-
-impl Clock for FakeClock {
-    fn now_ms(&self) -> u64 {
-        self.now.get()
-    }
-    fn sleep(&self, ms: u64) -> LocalBoxFuture<'static, ()> {
-        self.now.set(self.now.get() + ms);
-        Box::pin(std::future::ready(()))
-    }
-}
+use crate::clock::fake::FakeClock;
 
 /// The API behind a real sliding-window gate on the fake clock, like the service: every
 /// call waits its turn. Scripted answers by name (then 204), and a log of what was sent.
