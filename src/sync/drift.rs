@@ -96,18 +96,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    fn lib(name: &str, sha: &str) -> LibraryFile {
-        LibraryFile {
-            file_name: name.into(),
-            sha256: sha.into(),
-            description: None,
-            creation_time: String::new(),
-            last_updated_time: String::new(),
-            created_by: None,
-            has_parameters: false,
-            parameters_description: None,
-        }
-    }
+    use crate::sync::library_file as lib;
 
     #[test]
     fn each_file_differs_is_missing_is_new_or_is_the_same() {

@@ -8,3 +8,18 @@ pub mod drift;
 pub mod manifest;
 pub mod plan;
 pub mod report;
+
+/// A library entry with only a name and a SHA-256, for the tests of the comparisons.
+#[cfg(test)]
+pub(crate) fn library_file(name: &str, sha256: &str) -> mde_wire::LibraryFile {
+    mde_wire::LibraryFile {
+        file_name: name.into(),
+        sha256: sha256.into(),
+        description: None,
+        creation_time: String::new(),
+        last_updated_time: String::new(),
+        created_by: None,
+        has_parameters: false,
+        parameters_description: None,
+    }
+}

@@ -3,14 +3,8 @@ use super::*;
 
 fn lib(name: &str, sha: &str) -> LibraryFile {
     LibraryFile {
-        file_name: name.into(),
-        sha256: sha.into(),
         description: Some("D".into()),
-        creation_time: String::new(),
-        last_updated_time: String::new(),
-        created_by: None,
-        has_parameters: false,
-        parameters_description: None,
+        ..crate::sync::library_file(name, sha)
     }
 }
 

@@ -2,20 +2,8 @@
 use super::*;
 use crate::sync::manifest::Manifest;
 use crate::sync::plan::{plan, FolderFile};
-use mde_wire::LibraryFile;
 
-fn lib(name: &str, sha: &str) -> LibraryFile {
-    LibraryFile {
-        file_name: name.into(),
-        sha256: sha.into(),
-        description: None,
-        creation_time: String::new(),
-        last_updated_time: String::new(),
-        created_by: None,
-        has_parameters: false,
-        parameters_description: None,
-    }
-}
+use crate::sync::library_file as lib;
 
 fn a_plan() -> Plan {
     let folder = [
