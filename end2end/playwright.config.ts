@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// The simulator serves the built app (../dist) and the API on one loopback origin.
+// The simulator serves the built app (../dist, or MDE_DIST) and the API on one loopback origin.
 const port = Number(process.env.E2E_PORT ?? 8799);
 export const baseURL = `http://127.0.0.1:${port}`;
 // The embedding examples (../examples/portal): a portal on a second origin that frames or
@@ -56,7 +56,7 @@ export default defineConfig({
   webServer: {
     // --send-iss: the RFC 9207 check runs on every sign-in (Entra itself does not send iss).
     command:
-      `../target/debug/mde-sim --port ${port} --control --send-iss --portal --dist ../dist` +
+      `../target/debug/mde-sim --port ${port} --control --send-iss --portal --dist ${process.env.MDE_DIST ?? '../dist'}` +
       ` --examples-port ${port + 1} --examples-dir ../examples/portal${limits}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,

@@ -3,7 +3,8 @@
 # brotli 11, what a portal's CDN usually serves. Fails above the hard budget.
 set -euo pipefail
 scripts="$(cd "$(dirname "$0")" && pwd)"
-cd "$scripts/../dist"
+# MDE_DIST: another build directory (a parallel build); dist/ by default.
+cd "${MDE_DIST:-$scripts/../dist}"
 BUDGET=$((150 * 1024))
 total=0
 # What the page loads: index.html, the files it names and the loader the glue imports, by the

@@ -128,6 +128,7 @@ fn verbs(kind: Kind) -> (&'static str, &'static str, &'static str) {
     match kind {
         Kind::Delete => ("delete", "Deleting", "Deleted"),
         Kind::Upload => ("upload", "Uploading", "Uploaded"),
+        Kind::Apply => ("apply", "Applying", "Applied"),
     }
 }
 
@@ -258,7 +259,9 @@ pub fn bulk_canceling(p: &crate::workflow::run::Progress) -> String {
 /// The end of a bulk run: "Deleted 57 of 60 files; 2 were not found; 1 failed."
 pub fn bulk_summary(p: &crate::workflow::run::Progress) -> String {
     let past = verbs(p.kind).2;
-    let mut s = format!("{past} {} of {} files", p.succeeded, p.total);
+    // An apply's calls are uploads and deletes: "changes" covers both.
+    let noun = if p.kind == Kind::Apply { "changes" } else { "files" };
+    let mut s = format!("{past} {} of {} {noun}", p.succeeded, p.total);
     match p.not_found {
         0 => {}
         1 => s += "; 1 was not found",

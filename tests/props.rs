@@ -426,6 +426,8 @@ proptest! {
 
 mod library_as_code {
     use super::config;
+    use mde_library_admin::sync::apply::{steps, Step};
+    use mde_library_admin::sync::manifest::Manifest;
     use mde_library_admin::sync::plan::{plan, FolderFile, Kind};
     use mde_wire::LibraryFile;
     use proptest::prelude::*;
@@ -512,6 +514,49 @@ mod library_as_code {
             unique.sort_by_key(|n| n.to_ascii_lowercase());
             unique.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
             prop_assert_eq!(unique.len(), sent.len());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// An apply sends each file at most once, uploads before deletes, never an unchanged
+        /// or refused file, and deletes only what was ticked and library.json allows.
+        #[test]
+        fn an_apply_sends_each_change_once_and_removes_only_what_was_ticked_and_allowed(
+            folder in folder(),
+            library in library(),
+            allowed in prop::collection::vec("(a|b|c|d)\\.(ps1|sh)", 0..4),
+            ticked in prop::collection::vec("(a|b|c|d)\\.(ps1|sh)", 0..4),
+        ) {
+            let files: Vec<String> = allowed
+                .iter()
+                .map(|n| format!("{n:?}: {{\"mayRemove\": true}}"))
+                .collect();
+            let m = Manifest::parse(&format!("{{\"files\": {{{}}}}}", files.join(","))).unwrap();
+            let p = plan(&folder, Some(&m), &library);
+            let (sent, summary) = steps(&p, Some(&m), &library, &ticked);
+            prop_assert_eq!(sent.len(), summary.total());
+            let mut names: Vec<String> = sent.iter().map(|s| s.name().to_ascii_lowercase()).collect();
+            names.sort();
+            names.dedup();
+            prop_assert_eq!(names.len(), sent.len(), "a file sent twice: {:?}", sent);
+            let first_remove = sent.iter().position(|s| matches!(s, Step::Remove(_))).unwrap_or(sent.len());
+            prop_assert!(sent[first_remove..].iter().all(|s| matches!(s, Step::Remove(_))), "{:?}", sent);
+            for s in &sent {
+                let row = p.rows.iter().find(|r| r.name == s.name());
+                match s {
+                    Step::Upload(u) => {
+                        let row = row.expect("an upload of a planned row");
+                        prop_assert!(matches!(row.kind, Kind::New | Kind::Changed { .. }), "{:?}", row);
+                        prop_assert_eq!(u.overwrite, matches!(row.kind, Kind::Changed { .. }));
+                    }
+                    Step::Remove(n) => {
+                        prop_assert!(ticked.contains(n), "{} not ticked", n);
+                        prop_assert_eq!(row.map(|r| &r.kind), Some(&Kind::OnlyInLibrary { may_remove: true }));
+                    }
+                }
+            }
         }
     }
 }

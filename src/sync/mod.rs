@@ -1,9 +1,11 @@
 //! The library as code: a folder (with an optional `library.json`) is the source of truth, and
 //! the plan says what it takes to make the tenant's library match it. Pure Rust, no view types:
 //! [`manifest`] reads `library.json`, [`plan`] compares the folder, the manifest and the list
-//! as loaded, [`report`] writes what a plan or a run found (and reads one back as a
-//! baseline), [`drift`] compares the library with a baseline. Hashing the folder's files and applying the plan are the on-demand chunk's.
+//! as loaded, [`apply`] lists the calls that make the library match it, [`report`] writes what a plan or a run found (and reads one back as a
+//! baseline), [`drift`] compares the library with a baseline. Hashing the folder's files and
+//! running the apply are the on-demand chunk's.
 
+pub mod apply;
 pub mod drift;
 pub mod manifest;
 pub mod plan;

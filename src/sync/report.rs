@@ -86,6 +86,30 @@ impl Report {
         }
     }
 
+    /// The same report after an apply: each file the run sent says how it ended (`ended`: the
+    /// activity export's words, `uploaded`, `deleted`, `failed`, …), one it was to send but did
+    /// not reach (`planned`, canceled or stopped first) says `not-sent`, an unchanged one
+    /// `unchanged`, a library file left alone `kept`.
+    pub fn with_run(
+        mut self,
+        ended: impl Fn(&str) -> Option<&'static str>,
+        planned: impl Fn(&str) -> bool,
+    ) -> Report {
+        for r in &mut self.rows {
+            if r.kind == "refused" {
+                continue;
+            }
+            let word = match (ended(&r.file_name), r.kind) {
+                (Some(word), _) => word,
+                _ if planned(&r.file_name) => "not-sent",
+                (None, "unchanged") => "unchanged",
+                (None, _) => "kept",
+            };
+            r.outcome = Some(word.into());
+        }
+        self
+    }
+
     fn values(r: &ReportRow) -> [Option<&str>; 5] {
         [
             Some(&r.file_name),

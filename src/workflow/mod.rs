@@ -29,6 +29,12 @@ pub trait FileCall {
         name: &'a str,
         on_budget: &'a dyn Fn(Option<u64>),
     ) -> LocalBoxFuture<'a, Result<u16, OpError>>;
+
+    /// What it does to `name` when a run mixes kinds (an apply's uploads and deletes); `None`:
+    /// what the run does to every file.
+    fn kind_of(&self, _name: &str) -> Option<run::Kind> {
+        None
+    }
 }
 
 impl FileCall for LibraryService {

@@ -134,12 +134,15 @@ pub enum Kind {
     Delete,
     /// Upload it.
     Upload,
+    /// Applying a plan: uploads, then deletes; the call says which each file gets
+    /// ([`FileCall::kind_of`]).
+    Apply,
 }
 
 /// What a run has done so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
-    /// Deleting or uploading.
+    /// Deleting, uploading or applying a plan.
     pub kind: Kind,
     /// Files in the run.
     pub total: usize,
@@ -209,10 +212,11 @@ pub async fn run_all(
         }
         report(&progress, RunState::Running);
         let name = &names[i];
+        let this = call.kind_of(name).unwrap_or(kind);
         report_file(name, FileState::InFlight(Default::default()));
         let outcome = match call.call(name, on_budget).await {
-            Ok(status) => done(kind == Kind::Upload, status),
-            Err(OpError::Api(ApiError::NotFound(_))) if kind == Kind::Delete => {
+            Ok(status) => done(this == Kind::Upload, status),
+            Err(OpError::Api(ApiError::NotFound(_))) if this == Kind::Delete => {
                 FileOutcome::NotFound
             }
             Err(OpError::Api(ApiError::RateLimited { retry_after_ms, .. })) => {

@@ -49,6 +49,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
     } = state;
     let drift_tasks = tasks.clone();
     let sync_tasks = tasks.clone();
+    let sync_refresh = refresh.clone();
     let drift_tenant = service.session().tenant();
     // The panel's Activity button (`data-activity`): its count and `aria-expanded` are kept
     // by the Activity section.
@@ -199,6 +200,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
     let delete_run_service = service.clone();
     let delete_run_tasks = tasks.clone();
     let delete_run_refresh = refresh.clone();
+    let apply_file_report = file_report.clone();
     let start_bulk = UnsyncCallback::new(move |mut names: Vec<String>| {
         // In name order, once each (the SHA-256 lookup below searches them).
         names.sort();
@@ -244,46 +246,61 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
             }
         });
     });
+    // What an upload's file reports, in an upload run or an apply: its progress and outcome
+    // in its outcome line, its record in the trail and to the portal. `then` hears how it
+    // ended, in the record's words.
+    let upload_report = Rc::new(
+        move |uploads: &Uploads, name: &str, state: FileState, then: &dyn Fn(&'static str)| {
+            let (tone, text) = match &state {
+                FileState::InFlight(_) => (Tone::Progress, format!("Uploading {name}…")),
+                FileState::Waiting { seconds_left, .. } => (
+                    Tone::Progress,
+                    rate_limited_text(Kind::Upload, name, *seconds_left),
+                ),
+                FileState::Done(ended) => {
+                    let (before, after) = uploads.shas(name);
+                    let record = Activity::uploaded(now_iso(), name, before, after, ended)
+                        .by(uploads.svc.session().account_name());
+                    upload_events.emit(&record);
+                    then(record.outcome);
+                    trail.update(|t| t.push(record));
+                    upload_outcome(name, ended)
+                }
+            };
+            line(outcomes, name, tone, text);
+        },
+    );
+    let uploads_for = {
+        let svc = upload_service.clone();
+        move |queue: Rc<Vec<Upload>>| Uploads {
+            svc: svc.clone(),
+            queue,
+            files,
+            outcomes,
+            shas: Default::default(),
+            reload: Default::default(),
+        }
+    };
     // Uploads: the same run as a bulk delete (rate gate, pause, cancel, a new sign-in, the
     // summary); each file's progress and outcome in its outcome line, its record in the trail.
+    let (report_upload, new_uploads) = (upload_report.clone(), uploads_for.clone());
+    let (apply_start_run, apply_run_report) = (upload_start_run.clone(), upload_run_report.clone());
+    let (apply_tasks, apply_refresh) = (upload_tasks.clone(), upload_refresh.clone());
     let start_upload = UnsyncCallback::new(move |queue: Vec<Upload>| {
         let names: Vec<String> = queue.iter().map(|u| u.file_name.clone()).collect();
         let queue = Rc::new(queue);
         let Some(control) = upload_start_run(Kind::Upload, names.clone(), queue.clone()) else {
             return;
         };
-        let uploads = Uploads {
-            svc: upload_service.clone(),
-            queue,
-            files,
-            outcomes,
-            shas: Default::default(),
-            reload: Default::default(),
-        };
+        let uploads = new_uploads(queue);
         let refresh = upload_refresh.clone();
-        let events = upload_events.clone();
+        let upload_report = report_upload.clone();
         let report = upload_run_report(crate::clock::now_ms());
         upload_tasks.spawn(async move {
             let _leave = browser::LeaveWarning::new();
             let on_budget = move |w| budget_until.set(w);
-            let report_file = |name: &str, state: FileState| {
-                let (tone, text) = match &state {
-                    FileState::InFlight(_) => (Tone::Progress, format!("Uploading {name}…")),
-                    FileState::Waiting { seconds_left, .. } => (
-                        Tone::Progress,
-                        rate_limited_text(Kind::Upload, name, *seconds_left),
-                    ),
-                    FileState::Done(ended) => {
-                        let (before, after) = uploads.shas(name);
-                        let record = Activity::uploaded(now_iso(), name, before, after, ended)
-                            .by(uploads.svc.session().account_name());
-                        events.emit(&record);
-                        trail.update(|t| t.push(record));
-                        upload_outcome(name, ended)
-                    }
-                };
-                line(outcomes, name, tone, text);
-            };
+            let report_file =
+                |name: &str, state: FileState| upload_report(&uploads, name, state, &|_| {});
             let files = workflow::run::Files {
                 kind: Kind::Upload,
                 names: &names,
@@ -305,7 +322,64 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
             }
         });
     });
+    // Applying a plan: its uploads, then its ticked removals, in one run; each file reported
+    // as an upload's or a delete's is, and its end told to the plan for its report.
+    let last_apply = StoredValue::new_local(None::<ApplyRequest>);
+    let start_apply = UnsyncCallback::new(move |req: ApplyRequest| {
+        let names = req.names();
+        let queue = Rc::new(req.uploads.clone());
+        let Some(control) = apply_start_run(Kind::Apply, names.clone(), queue.clone()) else {
+            return;
+        };
+        let mut removals = NameMap::default();
+        for (name, sha) in &req.removals {
+            removals.insert(name, sha.clone());
+        }
+        let call = ApplyCall {
+            uploads: uploads_for(queue),
+            removals,
+        };
+        let on_ended = req.on_ended.clone();
+        last_apply.set_value(Some(req));
+        let (upload_report, file_report) = (upload_report.clone(), apply_file_report.clone());
+        let refresh = apply_refresh.clone();
+        let report = apply_run_report(crate::clock::now_ms());
+        apply_tasks.spawn(async move {
+            let _leave = browser::LeaveWarning::new();
+            let on_budget = move |w| budget_until.set(w);
+            let report_file = |name: &str, state: FileState| match call.removals.get(name) {
+                Some(sha) => {
+                    if let FileState::Done(ended) = &state {
+                        on_ended(
+                            name,
+                            Activity::deleted(String::new(), name, None, ended).outcome,
+                        );
+                    }
+                    file_report(name, sha, state, true);
+                }
+                None => upload_report(&call.uploads, name, state, &|word| on_ended(name, word)),
+            };
+            let files = workflow::run::Files {
+                kind: Kind::Apply,
+                names: &names,
+                call: &call,
+            };
+            let (progress, _) = workflow::run::run_all(
+                files,
+                &BrowserClock,
+                &control,
+                &report_file,
+                &report,
+                &on_budget,
+            )
+            .await;
+            if call.uploads.reload.get() || progress.not_found > 0 || progress.unconfirmed > 0 {
+                refresh();
+            }
+        });
+    });
     // Retry failed: the same kind of run over the files that failed.
+    let apply_again = start_apply;
     let retry = UnsyncCallback::new(move |(kind, names): (Kind, Vec<String>)| match kind {
         Kind::Delete => start_bulk.run(names),
         Kind::Upload => {
@@ -319,6 +393,11 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
                 })
             });
             start_upload.run(again);
+        }
+        Kind::Apply => {
+            if let Some(again) = last_apply.with_value(|a| a.as_ref().map(|a| a.only(&names))) {
+                apply_again.run(again);
+            }
         }
     });
     // Signed in again (through a popup, the page kept): a run waiting for it goes on.
@@ -342,7 +421,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         <ActivityTrail toggle=activity_button/>
         <UploadDialog busy=busy on_upload=start_upload/>
         <DriftCheck tasks=drift_tasks tenant=drift_tenant.clone()/>
-        <FolderPlan tasks=sync_tasks tenant=drift_tenant/>
+        <FolderPlan tasks=sync_tasks tenant=drift_tenant busy=busy on_apply=start_apply refresh=sync_refresh/>
     }
 }
 

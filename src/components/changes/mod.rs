@@ -16,6 +16,7 @@
 //! ever set with `textContent`.
 
 mod activity_trail;
+mod apply_run;
 mod bulk_bar;
 mod controller;
 mod drift_check;
@@ -25,6 +26,7 @@ mod upload_dialog;
 mod upload_run;
 
 use activity_trail::ActivityTrail;
+use apply_run::{ApplyCall, ApplyRequest};
 pub use bulk_bar::BulkBar;
 use controller::{line, Changes};
 use drift_check::DriftCheck;

@@ -92,6 +92,7 @@ pub fn BulkProgress(
                 let what = match r.progress.kind {
                     Kind::Delete => "Bulk delete",
                     Kind::Upload => "Upload",
+                    Kind::Apply => "Apply the plan",
                 };
                 attr(&root, "aria-label", what);
                 attr(&p.bar, "aria-label", &format!("{what} progress"));

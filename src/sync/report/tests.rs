@@ -105,3 +105,67 @@ fn a_manifest_with_sha256s_is_a_baseline_and_anything_else_is_refused() {
         Err(BaselineError::NotJson(_))
     ));
 }
+
+#[test]
+fn after_a_run_every_file_says_how_it_ended_or_why_it_was_not_sent() {
+    let folder = [
+        FolderFile {
+            name: "new.ps1".into(),
+            size: 1,
+            sha256: "aa".into(),
+        },
+        FolderFile {
+            name: "late.ps1".into(),
+            size: 1,
+            sha256: "ab".into(),
+        },
+        FolderFile {
+            name: "same.ps1".into(),
+            size: 1,
+            sha256: "bb".into(),
+        },
+        FolderFile {
+            name: "empty.ps1".into(),
+            size: 0,
+            sha256: "cc".into(),
+        },
+    ];
+    let p = plan(
+        &folder,
+        None,
+        &[
+            lib("same.ps1", "bb"),
+            lib("old.ps1", "dd"),
+            lib("gone.ps1", "ee"),
+        ],
+    );
+    // The run sent new.ps1 and deleted gone.ps1, then was canceled before late.ps1.
+    let r = Report::of_plan(&p, None, "now".into()).with_run(
+        |n| match n {
+            "new.ps1" => Some("uploaded"),
+            "gone.ps1" => Some("deleted"),
+            _ => None,
+        },
+        |n| ["new.ps1", "late.ps1", "gone.ps1"].contains(&n),
+    );
+    let outcomes: Vec<(&str, Option<&str>)> = r
+        .rows
+        .iter()
+        .map(|r| (r.file_name.as_str(), r.outcome.as_deref()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            ("empty.ps1", Some("refused: the library cannot hold it")),
+            ("gone.ps1", Some("deleted")),
+            ("late.ps1", Some("not-sent")),
+            ("new.ps1", Some("uploaded")),
+            ("old.ps1", Some("kept")),
+            ("same.ps1", Some("unchanged")),
+        ]
+    );
+    // As a baseline: what was deleted is no longer expected; the rest is as reviewed.
+    let b = Baseline::parse(&r.to_json()).unwrap();
+    let names: Vec<&str> = b.files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["late.ps1", "new.ps1", "old.ps1", "same.ps1"]);
+}

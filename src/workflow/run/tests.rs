@@ -374,3 +374,69 @@ fn an_expired_portal_session_stops_the_run_with_the_reason() {
         (1, 1, 2)
     );
 }
+
+/// An apply's call: names ending in `.del` are deletes, the rest uploads.
+struct Mixed(FakeApi);
+
+impl FileCall for Mixed {
+    fn call<'a>(
+        &'a self,
+        name: &'a str,
+        on_budget: &'a dyn Fn(Option<u64>),
+    ) -> LocalBoxFuture<'a, Result<u16, OpError>> {
+        self.0.call(name, on_budget)
+    }
+
+    fn kind_of(&self, name: &str) -> Option<Kind> {
+        Some(if name.ends_with(".del") {
+            Kind::Delete
+        } else {
+            Kind::Upload
+        })
+    }
+}
+
+#[test]
+fn an_apply_run_takes_each_files_kind_from_its_call_at_the_pace_of_the_gate() {
+    let clock = FakeClock::default();
+    let control = RunControl::default();
+    let api = FakeApi::new(&clock, 10)
+        .answer("up1", vec![Ok(200)])
+        .answer("gone.del", vec![Err(ApiError::NotFound(None).into())])
+        .answer("missing-up", vec![Err(ApiError::NotFound(None).into())]);
+    let list: Vec<String> = ["up1", "missing-up", "a.del", "gone.del"]
+        .into_iter()
+        .map(String::from)
+        .chain((0..16).map(|i| format!("more{i}")))
+        .collect();
+    let ends = RefCell::new(Vec::new());
+    let (p, s) = futures::executor::block_on(run_all(
+        Files {
+            kind: Kind::Apply,
+            names: &list,
+            call: &Mixed(api),
+        },
+        &clock,
+        &control,
+        &|name, st| {
+            if let FileState::Done(o) = st {
+                ends.borrow_mut().push((name.to_string(), o));
+            }
+        },
+        &|_, _| {},
+        &|_| {},
+    ));
+    assert_eq!(s, RunState::Finished);
+    let ends = ends.into_inner();
+    assert_eq!(ends[0], ("up1".into(), FileOutcome::Uploaded(200)));
+    // An upload's 404 is a failure; a delete's is "not found".
+    assert!(matches!(&ends[1].1, FileOutcome::Failed(_)));
+    assert_eq!(ends[2], ("a.del".into(), FileOutcome::Deleted));
+    assert_eq!(ends[3], ("gone.del".into(), FileOutcome::NotFound));
+    assert_eq!(
+        (p.kind, p.total, p.succeeded, p.not_found, p.failed.len()),
+        (Kind::Apply, 20, 18, 1, 1)
+    );
+    // Twenty calls at ten a minute: the gate admits the 20th after a minute, not later.
+    assert_eq!(clock.now.get(), 60_000);
+}
