@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect, shots, signIn } from './fixtures';
+import { test, expect, shots, signIn, type Sim } from './fixtures';
 
 // Planning from a folder (issue 17, 1-2 and 4): the folder and its library.json against the
 // library as loaded, before anything is sent.
@@ -114,7 +114,7 @@ async function downloaded(download: Promise<import('@playwright/test').Download>
 
 /// A folder with a new file, a changed one, an unchanged one, and a library.json that allows
 /// mac_collect.sh (in the simulator's library) to be removed.
-async function applyFolder(sim: (method: string, path: string, body?: unknown) => Promise<any>) {
+async function applyFolder(sim: Sim) {
   await sim('POST', '/files', entity('Same.ps1', 'same\n', 'kept'));
   await sim('POST', '/files', entity('Changed.ps1', 'old\n', 'Changes things'));
   const dir = mkdtempSync(path.join(tmpdir(), 'library-'));
