@@ -40,6 +40,9 @@ pub enum ApiError {
     /// The request never got an answer (offline, DNS, CORS refusal).
     #[error("the API could not be reached ({0})")]
     Network(String),
+    /// The API answered, but the browser withheld it from this page's origin (CORS).
+    #[error("the API refuses this page's origin (CORS). Set apiBase to a same-origin proxy path (README: proxy)")]
+    Cors,
     /// The answer was not the JSON expected.
     #[error("the API's answer could not be read ({0})")]
     Body(String),
@@ -335,6 +338,7 @@ async fn send(method: Method, url: &str, token: Option<&str>) -> Result<http::Re
     .await
     .map_err(|e| match e {
         HttpError::Body | HttpError::TooLarge => ApiError::Body(e.to_string()),
+        HttpError::Cors => ApiError::Cors,
         e => ApiError::Network(e.to_string()),
     })
 }

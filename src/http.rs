@@ -48,9 +48,14 @@ pub struct Response {
 /// Why no complete answer arrived.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum HttpError {
-    /// No answer: offline, DNS, or the server refused the browser's CORS request.
+    /// No answer: offline, DNS, or the server refused the browser's CORS request (where
+    /// [`HttpError::Cors`] could not be told apart).
     #[error("network error or the server refused the browser's CORS request")]
     Network,
+    /// The server answered, but not to this page's origin: the browser withheld the answer
+    /// (a CORS refusal), told by a `no-cors` probe of the same URL.
+    #[error("refused by CORS")]
+    Cors,
     /// The request could not even be built (a header value the browser refuses).
     #[error("the request could not be built: {0}")]
     Invalid(String),
@@ -165,11 +170,12 @@ mod imp {
         let window = web_sys::window().ok_or(HttpError::Network)?;
         let _abort = AbortOnDrop(controller);
         let fetch = JsFuture::from(window.fetch_with_request(&request));
+        let url = req.url;
         let exchange = async move {
-            let resp: web_sys::Response = fetch
-                .await
-                .map_err(|_| HttpError::Network)?
-                .unchecked_into();
+            let resp: web_sys::Response = match fetch.await {
+                Ok(resp) => resp.unchecked_into(),
+                Err(_) => return Err(why_unanswered(url).await),
+            };
             let too_big = resp
                 .headers()
                 .get("content-length")
@@ -194,6 +200,29 @@ mod imp {
             Either::Right(_) => Err(HttpError::Timeout),
         };
         outcome
+    }
+
+    /// Why a `fetch` got no answer. The browser says nothing (a `TypeError` for an offline
+    /// host and a CORS refusal alike), but a `no-cors` request to the same URL needs no CORS:
+    /// it resolves (with an opaque answer) when the server is there, so the first failure was
+    /// CORS, and fails again when the network is the cause. `HEAD`: it changes nothing, and a
+    /// cross-origin `no-cors` request carries no cookie (nor the token, which is a header).
+    async fn why_unanswered(url: &str) -> HttpError {
+        // A path, or the page's own origin: CORS does not apply.
+        if mde_wire::origin_of(url).is_none_or(|o| o == crate::browser::location_origin()) {
+            return HttpError::Network;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method("HEAD");
+        crate::js::set(&init, "mode", &"no-cors".into());
+        let probe = web_sys::Request::new_with_str_and_init(url, &init);
+        let (Ok(probe), Some(window)) = (probe, web_sys::window()) else {
+            return HttpError::Network;
+        };
+        match JsFuture::from(window.fetch_with_request(&probe)).await {
+            Ok(_) => HttpError::Cors,
+            Err(_) => HttpError::Network,
+        }
     }
 
     /// The body as text, read chunk by chunk and given up at [`MAX_BODY_BYTES`]: a body

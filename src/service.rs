@@ -34,8 +34,9 @@ impl OpError {
     pub fn needs_sign_in(&self) -> bool {
         matches!(
             self,
-            OpError::Auth(AuthError::SignInRequired(_) | AuthError::PortalSession)
-                | OpError::Api(ApiError::Unauthorized(_))
+            OpError::Auth(
+                AuthError::SignInRequired(_) | AuthError::SignInAgain(_) | AuthError::PortalSession
+            ) | OpError::Api(ApiError::Unauthorized(_))
         )
     }
 
@@ -43,7 +44,8 @@ impl OpError {
     pub fn pauses_run(&self) -> bool {
         matches!(
             self,
-            OpError::Auth(AuthError::SignInRequired(_)) | OpError::Api(ApiError::Unauthorized(_))
+            OpError::Auth(AuthError::SignInRequired(_) | AuthError::SignInAgain(_))
+                | OpError::Api(ApiError::Unauthorized(_))
         )
     }
 

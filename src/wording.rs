@@ -9,6 +9,8 @@ use crate::service::OpError;
 use crate::workflow::run::Kind;
 use crate::workflow::FileOutcome;
 
+pub mod first_run;
+
 /// What the permission failure means in practice.
 pub const FORBIDDEN_HELP: &str = "You lack Library.Manage: the app's token needs the \
     Library.Manage permission (WindowsDefenderATP API, admin consent), and your account needs a \
@@ -17,6 +19,12 @@ pub const FORBIDDEN_HELP: &str = "You lack Library.Manage: the app's token needs
 /// The part of the panel that changes the library (a chunk loaded on demand) did not load.
 pub const CHANGES_UNAVAILABLE: &str =
     "Could not load the delete and upload tools (the network, or a newer version). Reload the page.";
+
+/// Why a view-only panel offers no change, and what helps: the token lacks the scope.
+pub const VIEW_ONLY_MISSING_SCOPE: &str = "View only: the sign-in's token lacks the Library.Manage permission. An admin adds it to the app registration (WindowsDefenderATP, delegated) and grants admin consent; then sign in again.";
+
+/// The same after a change was answered 403 (the role, which no token says).
+pub const VIEW_ONLY_FORBIDDEN: &str = "View only: the API refused a change (403), most often for a missing Defender role (\"Manage security settings\"). Check again once it is granted.";
 
 /// Whether an outcome is good news or needs attention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +118,9 @@ pub fn file_outcome_text(name: &str, outcome: &FileOutcome) -> (Tone, String) {
         ),
         // No status came back (network, CORS, time limit, a cut answer): the server may have
         // deleted the file all the same.
-        FileOutcome::Failed(OpError::Api(e @ (ApiError::Network(_) | ApiError::Body(_)))) => (
+        FileOutcome::Failed(OpError::Api(
+            e @ (ApiError::Network(_) | ApiError::Cors | ApiError::Body(_)),
+        )) => (
             Tone::Failure,
             format!(
                 "No answer about deleting {name}: {e}. It may have been deleted; Refresh shows the library as it is."
@@ -260,7 +270,11 @@ pub fn bulk_canceling(p: &crate::workflow::run::Progress) -> String {
 pub fn bulk_summary(p: &crate::workflow::run::Progress) -> String {
     let past = verbs(p.kind).2;
     // An apply's calls are uploads and deletes: "changes" covers both.
-    let noun = if p.kind == Kind::Apply { "changes" } else { "files" };
+    let noun = if p.kind == Kind::Apply {
+        "changes"
+    } else {
+        "files"
+    };
     let mut s = format!("{past} {} of {} {noun}", p.succeeded, p.total);
     match p.not_found {
         0 => {}

@@ -18,7 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findBuild, must, readHtml, setIntegrity, writeHtml } from './dist.mjs';
-import { minify, run as tool } from './tools.mjs';
+import { LOW_MEMORY, minify, run as tool } from './tools.mjs';
 
 // ---- the glue's wasm-streams classes (on wasm-bindgen's unminified output) ----
 
@@ -227,7 +227,7 @@ export async function run(dir, { note = console.log } = {}) {
   const js = renameInGlue(await minify(glue), map);
   writeFileSync(wasmFile, wasm);
   // Features are read from the module.
-  if (dropped.length) tool('wasm-opt', ['-Oz', wasmFile, '-o', wasmFile]);
+  if (dropped.length) tool('wasm-opt', ['-Oz', ...LOW_MEMORY, wasmFile, '-o', wasmFile]);
   writeFileSync(jsFile, js);
   let html = readHtml(dir);
   for (const f of [build.wasm, build.glue]) html = setIntegrity(html, f, readFileSync(join(dir, f)));

@@ -17,7 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { APP, chunkName, findBuild, loaderName, must, sri } from './dist.mjs';
-import { minify, ROOT, run as tool } from './tools.mjs';
+import { LOW_MEMORY, minify, ROOT, run as tool } from './tools.mjs';
 
 // What rustc targets on wasm32: wasm-opt reads it from the main module, but a chunk carries
 // no feature section.
@@ -68,11 +68,11 @@ function cut(raw, stem, tmp) {
   tool('wasm-split-cli', ['--target', 'web', '--out-name', stem, raw, join(tmp, 'split')], { quiet: true });
   tool('wasm-bindgen', ['--target', 'web', '--no-typescript', '--keep-lld-exports',
     '--out-dir', join(tmp, 'bindgen'), '--out-name', stem, join(tmp, 'split', `${stem}.wasm`)]);
-  tool('wasm-opt', ['-Oz', join(tmp, 'bindgen', `${stem}_bg.wasm`), '-o', join(tmp, 'main.wasm')]);
+  tool('wasm-opt', ['-Oz', ...LOW_MEMORY, join(tmp, 'bindgen', `${stem}_bg.wasm`), '-o', join(tmp, 'main.wasm')]);
   const chunks = readdirSync(join(tmp, 'split')).sort()
     .filter((f) => f.endsWith('.wasm') && f !== `${stem}.wasm`)
     .map((file) => {
-      tool('wasm-opt', ['-Oz', ...FEATURES, join(tmp, 'split', file), '-o', join(tmp, file)]);
+      tool('wasm-opt', ['-Oz', ...LOW_MEMORY, ...FEATURES, join(tmp, 'split', file), '-o', join(tmp, file)]);
       return { file, data: readFileSync(join(tmp, file)) };
     });
   return {

@@ -26,3 +26,8 @@ export async function minify(code) {
   const { minify: terser } = createRequire(join(ROOT, 'tools/package.json'))('terser');
   return (await terser(code, { module: true, compress: true, mangle: { reserved: ['wasm'] } })).code;
 }
+
+// rustc's wasm32 layout puts the stack first, growing down from 1 MiB, with the data above
+// it: nothing lives in the first 1 KiB (an access there would be a null-pointer bug), and
+// telling binaryen so lets it fold more address arithmetic (size lead L64, −0.4 KB).
+export const LOW_MEMORY = ['--low-memory-unused'];

@@ -28,6 +28,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/expire-refresh-tokens", post(expire_refresh))
         .route("/page-size", post(set_page_size))
         .route("/token", post(mint_token))
+        .route("/without-library-scope", post(without_library_scope))
         .route(
             "/portal-token-requests",
             get(portal_token_requests).delete(clear_portal_token_requests),
@@ -53,7 +54,26 @@ async fn reset(State(sim): State<Arc<Sim>>, body: Option<Json<ResetBody>>) -> Re
     *lock(&sim.portal_token_requests) = PortalTokenRequests::default();
     *lock(&sim.sso) = None;
     lock(&sim.limiters).clear();
+    sim.without_library_scope
+        .store(false, std::sync::atomic::Ordering::Relaxed);
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// Body of `POST /_sim/without-library-scope`.
+#[derive(Debug, Deserialize)]
+struct WithoutScopeBody {
+    on: bool,
+}
+
+/// `POST /_sim/without-library-scope` `{"on": true}`: the access tokens issued from now on
+/// (sign-in, refresh, portal backends) carry `scp` without `Library.Manage`.
+async fn without_library_scope(
+    State(sim): State<Arc<Sim>>,
+    Json(b): Json<WithoutScopeBody>,
+) -> StatusCode {
+    sim.without_library_scope
+        .store(b.on, std::sync::atomic::Ordering::Relaxed);
+    StatusCode::NO_CONTENT
 }
 
 async fn files(State(sim): State<Arc<Sim>>) -> Json<Vec<LibraryFile>> {

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::state::Sim;
 use crate::util::lock;
 
+pub mod entra;
+
 /// A failure to answer instead of the real handler, for the next `count` matching requests.
 ///
 /// What happens to a matching request, in order: it is held `stallMs` (alias `delayMs`);
@@ -79,6 +81,12 @@ pub struct Fault {
     /// response. On an `OPTIONS` fault, the preflight itself is refused.
     #[serde(default)]
     pub no_cors: bool,
+    /// Answer as Entra ID does with this AADSTS number ([`entra::KNOWN`]: 50011, 9002326,
+    /// 65001, 700084, 50076, 50079), where it does: without `pathPrefix`, the next authorize
+    /// page (50011: Entra's error page; 65001: back on the redirect URI with
+    /// `error=consent_required`) or the next token request (JSON). With a `pathPrefix`, the
+    /// answer takes the shape of the endpoint matched.
+    pub aadsts: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -130,6 +138,14 @@ impl Fault {
                     .into(),
             );
         }
+        if let Some(code) = self.aadsts {
+            if !entra::KNOWN.contains(&code) {
+                return Some(format!("aadsts {code} is not one of {:?}", entra::KNOWN));
+            }
+            if self.status.is_some() || self.body.is_some() || self.html || self.reset {
+                return Some("aadsts is the answer: drop status, body, html and reset".into());
+            }
+        }
         let bodies = [
             self.body.is_some(),
             self.html,
@@ -148,9 +164,24 @@ impl Fault {
     }
 
     fn matches(&self, method: &str, path: &str, query: Option<&str>) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        // An Entra answer without a path goes where the real service gives it.
+        let entra_endpoint = match (self.aadsts, &self.path_prefix) {
+            (Some(code), None) => {
+                let at = entra::default_endpoint(code);
+                let wanted = if at.ends_with("/token") {
+                    "POST"
+                } else {
+                    "GET"
+                };
+                path.ends_with(at) && method == wanted
+            }
+            _ => true,
+        };
+        entra_endpoint
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self
                 .path_prefix
                 .as_deref()
@@ -188,6 +219,9 @@ pub async fn inject_faults(State(sim): State<Arc<Sim>>, req: Request, next: Next
     }
     if f.reset {
         return reset_connection();
+    }
+    if let Some(code) = f.aadsts {
+        return entra::answer(&sim, code, &uri, req.headers());
     }
     let mut resp = match f.status {
         Some(status) => fault_answer(&f, status),

@@ -166,7 +166,8 @@ async fn jwks(State(sim): State<Arc<Sim>>, Path(tenant): Path<String>) -> Respon
     }
 }
 
-fn error_page(status: StatusCode, e: &EntraError) -> Response {
+/// Entra's own error page: for what it will not redirect (the redirect target is not trusted).
+pub(crate) fn error_page(status: StatusCode, e: &EntraError) -> Response {
     let desc = e.description(&random_id(), &random_id());
     let html = format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>Sign in error</title></head>\
@@ -306,7 +307,13 @@ pub struct AuthorizeAnswer {
     deny: Option<String>,
 }
 
-fn redirect_error(sim: &Sim, redirect: &str, state: Option<&str>, e: &EntraError) -> Response {
+/// Back to the redirect URI with `error`, `error_description`, `state` (and `iss`).
+pub(crate) fn redirect_error(
+    sim: &Sim,
+    redirect: &str,
+    state: Option<&str>,
+    e: &EntraError,
+) -> Response {
     let desc = e.description(&random_id(), &random_id());
     let mut pairs = vec![("error", e.error), ("error_description", desc.as_str())];
     if let Some(s) = state {
@@ -564,11 +571,9 @@ fn redeem_refresh(sim: &Sim, f: &TokenForm) -> Result<Response, EntraError> {
         ));
     }
     if g.expires_at <= now_s() {
-        return Err(EntraError::new(
-            "invalid_grant",
-            700082,
-            "The refresh token has expired due to inactivity or because its fixed lifetime for single-page apps ended. Sign in again.",
-        ));
+        // A refresh token of a `spa` redirect URI has a fixed 24-hour lifetime: Entra names
+        // its end AADSTS700084 (700082 is the inactivity expiry of other clients' tokens).
+        return Err(crate::faults::entra::spa_refresh_expired());
     }
     if f.client_id.as_deref() != Some(g.client_id.as_str()) {
         return Err(EntraError::new(

@@ -107,6 +107,10 @@ pub struct Sim {
     pub log: Mutex<Vec<LoggedRequest>>,
     /// Entries per list page, when paging; starts from `--page-size`.
     pub page_size: Mutex<Option<usize>>,
+    /// Set by `POST /_sim/without-library-scope`: access tokens issued from then on lack
+    /// `Library.Manage` in `scp` (an app registration without the permission or its admin
+    /// consent); the API answers them 403, as the real one does. Cleared by `/_sim/reset`.
+    pub without_library_scope: std::sync::atomic::AtomicBool,
 }
 
 impl Sim {
@@ -148,6 +152,7 @@ impl Sim {
             faults: Mutex::default(),
             log: Mutex::default(),
             page_size: Mutex::new(args.page_size.filter(|&n| n > 0)),
+            without_library_scope: Default::default(),
             args,
         })
     }

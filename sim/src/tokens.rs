@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::{Account, Sim, ACCOUNTS};
 use crate::util::now_s;
+use std::sync::atomic::Ordering;
 
 /// Audience of MDE API tokens, also on the newer API host.
 pub const API_AUDIENCE: &str = "https://api.securitycenter.microsoft.com";
@@ -154,7 +155,11 @@ pub fn access_claims(sim: &Sim, account: &Account, client_id: &str, scope: &str)
         oid: account.oid.into(),
         name: account.name.into(),
         upn: account.upn.into(),
-        scp: api_scopes(scope).join(" "),
+        scp: api_scopes(scope)
+            .into_iter()
+            .filter(|s| s != LIBRARY_SCOPE || !sim.without_library_scope.load(Ordering::Relaxed))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 

@@ -685,7 +685,7 @@ async fn refresh_tokens_expire_like_spa_ones() {
     let (st, body) = refresh(&s, first["refresh_token"].as_str().unwrap()).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(body["error_codes"][0], 700082);
+    assert_eq!(body["error_codes"][0], 700084);
     s.stop().await;
 }
 

@@ -51,6 +51,15 @@ pub enum AuthError {
         /// The account that signed in, by name.
         other: String,
     },
+    /// A first-run failure Entra ID named by its AADSTS number (redirect URI, platform,
+    /// consent), in words that say the fix (`wording::first_run`). The words are composed in
+    /// the sign-in chunk, where the answer is read, so they do not weigh on the first load.
+    #[error("{0}")]
+    FirstRun(String),
+    /// As [`AuthError::SignInRequired`], for a reason Entra ID named (multi-factor
+    /// authentication, the 24-hour refresh token of a single-page app), in first-run words.
+    #[error("{0}")]
+    SignInAgain(String),
     /// The session cannot be renewed silently; a new interactive sign-in is needed.
     #[error("Your sign-in has expired. Sign in again. ({0})")]
     SignInRequired(String),

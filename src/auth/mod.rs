@@ -1,6 +1,7 @@
 //! Where the access token comes from: one [`Session`] (the token source) for every mode.
 //!
 //! - `protocol`: the OAuth/OpenID rules, pure and unit-tested;
+//! - `claims`: whether an access token carries `Library.Manage`, read as a hint only;
 //! - `error`: [`AuthError`], what went wrong in words a person can act on;
 //! - `provider`: the HTTP calls to the provider (discovery, token endpoint);
 //! - `flow`: how to sign in now (redirect, popup, start over, ask the portal, reload), pure;
@@ -17,6 +18,7 @@
 
 pub mod bridge;
 pub mod channel;
+pub mod claims;
 pub mod error;
 pub mod flow;
 pub mod host;

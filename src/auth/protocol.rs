@@ -15,6 +15,7 @@
 use crate::config::PkceConfig;
 use crate::json::Json;
 use crate::url;
+use crate::wording::first_run;
 
 /// `sessionStorage` key of the sign-in in progress.
 pub(crate) const PENDING_KEY: &str = "mde-library-admin.pending-sign-in";
@@ -74,6 +75,9 @@ pub struct TokenSet {
     /// `tid:oid` from the ID token: which person the session is, compared when signing in
     /// again (a display name can be anyone's).
     pub account: Option<String>,
+    /// Whether the access token's `scp` holds `Library.Manage` (`claims`; a hint only), read
+    /// here in the sign-in chunk so that the JWT reader stays out of the first load.
+    pub library_scope: Option<bool>,
 }
 
 // Never print tokens, even in a debug dump.
@@ -132,6 +136,8 @@ pub struct TokenErrorBody {
     pub error: String,
     /// Text such as "AADSTS700082: …".
     pub error_description: Option<String>,
+    /// Entra's `error_codes[0]`, the AADSTS number (else the one in the description).
+    pub aadsts: Option<u32>,
 }
 
 /// What the address bar says about a returning sign-in.
@@ -233,22 +239,14 @@ pub fn error_return(
     let code_ok = !error.is_empty()
         && error.len() <= 64
         && error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-    let aadsts = description
-        .find("AADSTS")
-        .map(|i| {
-            let digits: String = description[i + 6..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .take(9)
-                .collect();
-            digits
-        })
-        .filter(|d| !d.is_empty())
-        .map(|d| format!(" (AADSTS{d})"))
-        .unwrap_or_default();
+    let error = if code_ok { error } else { "unknown_error" };
+    let number = first_run::aadsts_number(description);
+    if let Some(text) = first_run::first_run_text(error, number, &pending.redirect_uri) {
+        return Some(AuthError::FirstRun(text));
+    }
     Some(AuthError::Denied {
-        error: if code_ok { error } else { "unknown_error" }.to_string(),
-        aadsts,
+        error: error.to_string(),
+        aadsts: number.map(|n| format!(" (AADSTS{n})")).unwrap_or_default(),
     })
 }
 
@@ -345,9 +343,17 @@ pub(crate) fn read_token_response(text: &str) -> Result<TokenResponse, String> {
 /// Reads a token error body (RFC 6749 §5.2).
 pub fn read_token_error(text: &str) -> Option<TokenErrorBody> {
     let doc = Json::parse(text).ok()?;
+    let error_description = doc.opt_string("error_description").ok()?;
+    let first_code = doc
+        .get("error_codes")
+        .and_then(|c| c.items()?.first()?.as_f64())
+        .filter(|n| n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(n));
     Some(TokenErrorBody {
         error: doc.string("error").ok()?,
-        error_description: doc.opt_string("error_description").ok()?,
+        aadsts: first_code
+            .map(|n| n as u32)
+            .or_else(|| first_run::aadsts_number(error_description.as_deref()?)),
+        error_description,
     })
 }
 
@@ -437,11 +443,24 @@ pub(crate) fn token_set(
             .and_then(|c| c.login_hint.clone().or(c.preferred_username.clone())),
         account: claims.as_ref().and_then(|c| c.account.clone()),
         account_name: claims.and_then(|c| c.name.or(c.preferred_username)),
+        library_scope: super::claims::has_library_scope(&resp.access_token),
     }
 }
 
-/// Maps a token error body; every `invalid_grant` means a new sign-in is needed.
-pub fn token_error(body: TokenErrorBody) -> AuthError {
+/// Maps a token error body to the request's `redirect_uri`: a known first-run failure in its
+/// own words; otherwise every `invalid_grant` means a new sign-in is needed.
+pub fn token_error(body: TokenErrorBody, redirect_uri: &str) -> AuthError {
+    if let Some(known) = first_run::FirstRun::of(&body.error, body.aadsts) {
+        let text = known.message(
+            redirect_uri,
+            &first_run::code_label(&body.error, body.aadsts),
+        );
+        return if known.sign_in_again() {
+            AuthError::SignInAgain(text)
+        } else {
+            AuthError::FirstRun(text)
+        };
+    }
     let description = body.error_description.unwrap_or_default();
     if body.error == "invalid_grant" {
         AuthError::SignInRequired(description)

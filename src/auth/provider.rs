@@ -135,7 +135,13 @@ async fn post_token(ep: &Endpoints, form: &[(&str, &str)]) -> Result<TokenRespon
             .map_err(|_| Failure::Lost("unreadable token response".into()));
     }
     match read_token_error(&text) {
-        Some(body) => Err(Failure::Refused(token_error(body))),
+        Some(body) => {
+            let sent = form.iter().find(|(k, _)| *k == "redirect_uri");
+            Err(Failure::Refused(token_error(
+                body,
+                sent.map_or("", |(_, v)| v),
+            )))
+        }
         None => Err(Failure::Refused(AuthError::Network(format!(
             "token endpoint answered HTTP {}",
             resp.status

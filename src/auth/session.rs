@@ -141,6 +141,17 @@ impl Session {
         }
     }
 
+    /// Whether the session's token carries `Library.Manage` (see `claims`; a hint only): read
+    /// with the tokens of the app's own sign-in, in the sign-in chunk. `None` for an
+    /// unreadable token and for a portal's (`host`, `bridge`: their tokens are not read
+    /// here, so every control stays offered and the first 403 decides) and in `proxy` mode.
+    pub fn scope_hint(&self) -> Option<bool> {
+        match &self.source {
+            Source::Pkce { tokens, .. } => tokens.borrow().as_ref()?.library_scope,
+            Source::Host(_) | Source::Bridge(_) | Source::Proxy => None,
+        }
+    }
+
     /// The signed-in account's display name, when known.
     pub fn account_name(&self) -> Option<String> {
         match &self.source {
@@ -280,7 +291,8 @@ impl Session {
                             // A dead refresh token (invalid_grant), or one the provider
                             // rotated in an answer that was lost: never sent again, so only
                             // a new sign-in renews the session.
-                            if matches!(e, AuthError::SignInRequired(_)) {
+                            if matches!(e, AuthError::SignInRequired(_) | AuthError::SignInAgain(_))
+                            {
                                 if let Some(t) = tokens.borrow_mut().as_mut() {
                                     t.refresh_token = None;
                                 }
@@ -348,6 +360,7 @@ mod tests {
             account_name: Some("Ada Admin".into()),
             login_hint: Some("ada@contoso.example".into()),
             account: Some("t1:ada".into()),
+            library_scope: None,
         };
         Session::pkce(cfg, ep, "https://app/".into(), tokens)
     }
@@ -379,6 +392,7 @@ mod tests {
             account_name: Some("Ada Admin".into()),
             login_hint: None,
             account: Some("t1:ada".into()),
+            library_scope: None,
         };
         assert_eq!(s.login_hint().as_deref(), Some("ada@contoso.example"));
         assert_eq!(s.clone().renew(fresh.clone()), Ok(true));
@@ -402,6 +416,7 @@ mod tests {
             account_name: name.map(Into::into),
             login_hint: None,
             account: account.map(Into::into),
+            library_scope: None,
         };
         // Another object id, another tenant (the same oid there is another person), or an
         // answer that cannot say who it is.

@@ -137,6 +137,7 @@ pub struct Started {
 /// provider's pages refuse to load).
 fn has_sign_in_work(href: &str) -> bool {
     parse_return(href) != Return::None
+        || browser::session_get(PENDING_KEY).is_some()
         || super::protocol::query_pairs(href)
             .iter()
             .any(|(k, _)| k == START_OVER)
@@ -233,7 +234,16 @@ pub(super) async fn complete(p: &PkceConfig, href: &str, redirect_uri: &str) -> 
         }
     };
     let completion = match ret {
+        // Back from the provider without an answer: Entra shows a redirect URI it does not
+        // know (AADSTS50011) on its own page, and the person came back from there.
+        Return::None if !start_over && came_back_unanswered(now_ms) => {
+            let sent = take_pending().map(|p| p.redirect_uri).unwrap_or_default();
+            Completion::SignedOut(Some(AuthError::FirstRun(
+                crate::wording::first_run::no_answer_text(&sent),
+            )))
+        }
         Return::None => {
+            let _ = take_pending();
             let mode = if start_over {
                 Some(Mode::Interactive)
             } else if has_sign_in_work(href) {
@@ -271,6 +281,14 @@ pub(super) async fn complete(p: &PkceConfig, href: &str, redirect_uri: &str) -> 
         endpoints: Some(endpoints),
         completion,
     }
+}
+
+/// Whether an interactive sign-in of this tab is still pending though the page loaded without
+/// its answer, recently enough to be the one the person just left for.
+fn came_back_unanswered(now_ms: u64) -> bool {
+    peek_pending().is_some_and(|p| {
+        !p.silent && now_ms.saturating_sub(p.started_ms) <= super::PENDING_MAX_AGE_MS
+    })
 }
 
 /// Signs in through a popup that the click opened: sends it to the provider, shows that the

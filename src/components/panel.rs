@@ -15,7 +15,7 @@ use crate::auth::AuthError;
 use crate::clock::BrowserClock;
 use crate::components::changes::{self, ChangesDeps, Loading};
 use crate::components::outcomes::{Notice, Outcomes};
-use crate::components::state::PanelState;
+use crate::components::state::{PanelState, ViewOnly};
 use crate::components::table::LibraryTable;
 use crate::config::RateLimit;
 use crate::listing::{Selection, Sort};
@@ -35,6 +35,12 @@ fn clock(ms: u64) -> String {
         d.get_minutes(),
         d.get_seconds()
     )
+}
+
+/// `MissingScope` when the session's last token lacks `Library.Manage`; an unreadable
+/// token, or none (`proxy`), offers everything.
+fn from_token(hint: Option<bool>) -> Option<ViewOnly> {
+    (hint == Some(false)).then_some(ViewOnly::MissingScope)
 }
 
 /// The panel for a signed-in session.
@@ -72,6 +78,7 @@ pub fn LibraryPanel(
     let states = RwSignal::new(NameMap::<FileState>::default());
     let confirm = RwSignal::new(None::<LibraryFile>);
     let outcomes = RwSignal::new(Vec::<Notice>::new());
+    let view_only = RwSignal::new(from_token(service.session().scope_hint()));
 
     // Every task of the panel ends with it: after a sign-out nothing touches its signals,
     // and a delete still waiting in the rate gate is never sent.
@@ -160,6 +167,8 @@ pub fn LibraryPanel(
             show_upload.get(),
             show_drift.get(),
             show_sync.get(),
+            // The view-only note (and its Check again) is the chunk's.
+            view_only.with(Option::is_some),
         ];
         let wanted = asked.contains(&true);
         let Some(slot) = changes_slot.get() else {
@@ -194,6 +203,7 @@ pub fn LibraryPanel(
                 sign_in_needed,
                 run_active,
                 budget_until,
+                view_only,
             },
             service: changes_service.clone(),
             tasks: changes_tasks.clone(),
@@ -239,7 +249,9 @@ pub fn LibraryPanel(
     };
 
     view! {
-        <section class="panel" aria-labelledby="library-title">
+        // `data-view-only` takes the change controls away (style/main.css), the table's
+        // DOM-built rows included; the note saying why is drawn by the chunk.
+        <section class="panel" aria-labelledby="library-title" data-view-only=move || view_only.get().map(|_| "")>
             // One listener for the toolbar's buttons (`data-act`).
             <div class="toolbar" on:click=on_toolbar>
                 <h2 id="library-title">"Live response library"</h2>

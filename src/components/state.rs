@@ -1,7 +1,7 @@
-//! The panel's state: one typed set of signals, `Copy`, built by the panel and provided as
-//! context inside the on-demand chunk (the todomvc shape; `expect` is thaw's `expect_use`).
-//! The chunk is mounted with its own `mount_to` (a new reactive root), so the panel hands the
-//! set over in [`crate::components::changes::ChangesDeps`] and the chunk provides it there.
+//! The panel's state: one typed set of signals, `Copy`, built by the panel and handed to the
+//! on-demand chunk in [`crate::components::changes::ChangesDeps`], whose views take it as one
+//! prop. Not Leptos context: `provide_context`/`expect_context` weighed 0.9 KB on the first
+//! load for what one `Copy` prop does (size lead L58, bench/size-leads.md).
 
 use std::sync::Arc;
 
@@ -46,17 +46,18 @@ pub struct PanelState {
     pub run_active: RwSignal<bool>,
     /// Until when calls wait for the client-side budget.
     pub budget_until: RwSignal<Option<u64>>,
+    /// Set when changes cannot work: the change controls are then not offered. `None`
+    /// (everything offered) whenever nothing says so, an unreadable token included.
+    pub view_only: RwSignal<Option<ViewOnly>>,
 }
 
-impl PanelState {
-    /// Makes the set reachable by [`PanelState::expect`] below the current owner.
-    pub fn provide(self) {
-        provide_context(self);
-    }
-
-    /// The set provided above. A component that calls it is only ever drawn below
-    /// [`PanelState::provide`] (the chunk's root), so a missing one is a programming error.
-    pub fn expect() -> Self {
-        expect_context::<Self>()
-    }
+/// Why the panel offers no change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ViewOnly {
+    /// The access token's `scp` lacks `Library.Manage`: the app's registration lacks the
+    /// delegated permission, or its admin consent.
+    MissingScope,
+    /// The API answered a change with 403 (most often: the account lacks the Defender role,
+    /// which no token says). "Check again" clears it and reloads the list.
+    Forbidden,
 }

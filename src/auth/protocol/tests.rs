@@ -230,6 +230,7 @@ fn debug_never_shows_tokens() {
         account_name: None,
         login_hint: None,
         account: None,
+        library_scope: None,
     };
     let s = format!("{t:?}");
     assert!(!s.contains("SECRET"), "{s}");
@@ -241,15 +242,110 @@ fn invalid_grant_means_sign_in_again() {
         r#"{"error":"invalid_grant","error_description":"AADSTS700082: expired","error_codes":[700082]}"#,
     )
     .unwrap();
+    assert_eq!(body.aadsts, Some(700082));
     assert_eq!(
-        token_error(body),
+        token_error(body, "https://app/"),
         AuthError::SignInRequired("AADSTS700082: expired".into())
     );
     let other = TokenErrorBody {
         error: "invalid_client".into(),
         error_description: None,
+        aadsts: None,
     };
-    assert!(matches!(token_error(other), AuthError::Token { .. }));
+    assert!(matches!(
+        token_error(other, "https://app/"),
+        AuthError::Token { .. }
+    ));
+}
+
+/// A token error as Entra sends it, with `error_codes`.
+fn entra(error: &str, code: u32) -> TokenErrorBody {
+    read_token_error(&format!(
+        r#"{{"error":"{error}","error_description":"AADSTS{code}: words. Trace ID: t","error_codes":[{code}]}}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn first_run_token_errors_get_their_own_words() {
+    use crate::wording::first_run::first_run_text;
+    let uri = "https://portal.example/panel/";
+    let words = |error: &str, code: u32| first_run_text(error, Some(code), uri).unwrap();
+    // The registration must change: signing in again would not help.
+    assert_eq!(
+        token_error(entra("invalid_request", 9002326), uri),
+        AuthError::FirstRun(words("invalid_request", 9002326))
+    );
+    assert_eq!(
+        token_error(entra("invalid_grant", 65001), uri),
+        AuthError::FirstRun(words("invalid_grant", 65001))
+    );
+    // A new sign-in is the fix: the session asks for one.
+    for (error, code) in [
+        ("invalid_grant", 700084),
+        ("interaction_required", 50076),
+        ("invalid_grant", 50079),
+    ] {
+        assert_eq!(
+            token_error(entra(error, code), uri),
+            AuthError::SignInAgain(words(error, code))
+        );
+    }
+    // Without `error_codes`, the number in the description counts.
+    let bare = read_token_error(
+        r#"{"error":"interaction_required","error_description":"AADSTS50076: MFA"}"#,
+    )
+    .unwrap();
+    assert_eq!(bare.aadsts, Some(50076));
+}
+
+#[test]
+fn first_run_redirect_errors_get_their_own_words_with_the_uri_sent() {
+    use crate::wording::first_run::first_run_text;
+    let p = pending_for_errors();
+    let got = error_return(
+        Some(&p),
+        "invalid_request",
+        "AADSTS50011: The redirect URI 'https://evil/' specified",
+        Some(&p.state),
+    );
+    let want = first_run_text("invalid_request", Some(50011), &p.redirect_uri).unwrap();
+    assert_eq!(got, Some(AuthError::FirstRun(want.clone())));
+    // The URI named is the one the panel sent, never the description's.
+    assert!(want.contains(&p.redirect_uri) && !want.contains("evil"));
+    let consent = error_return(Some(&p), "consent_required", "", Some(&p.state));
+    assert_eq!(
+        consent,
+        Some(AuthError::FirstRun(
+            first_run_text("consent_required", None, &p.redirect_uri).unwrap()
+        ))
+    );
+    // An unknown code keeps the code-and-number words.
+    assert_eq!(
+        error_return(
+            Some(&p),
+            "access_denied",
+            "AADSTS65004: declined",
+            Some(&p.state)
+        ),
+        Some(AuthError::Denied {
+            error: "access_denied".into(),
+            aadsts: " (AADSTS65004)".into()
+        })
+    );
+}
+
+fn pending_for_errors() -> PendingSignIn {
+    PendingSignIn {
+        state: "s1".into(),
+        nonce: "n".into(),
+        verifier: "v".into(),
+        redirect_uri: "https://portal.example/panel/".into(),
+        issuer: "https://login/t/v2.0".into(),
+        started_ms: 0,
+        filter: String::new(),
+        silent: false,
+    }
 }
 
 #[test]

@@ -16,6 +16,8 @@ use crate::components::dom::{attr, button, clicked, el};
 /// dialog uses `view!`).
 #[component]
 pub(super) fn ActivityTrail(
+    /// The panel's signals.
+    state: PanelState,
     /// The toolbar button that opens it.
     toggle: Option<Element>,
 ) -> impl IntoView {
@@ -24,7 +26,7 @@ pub(super) fn ActivityTrail(
         trail,
         show_activity: shown,
         ..
-    } = PanelState::expect();
+    } = state;
     let root = NodeRef::<html::Section>::new();
     Effect::new(move |_| {
         let (open, n) = (shown.get(), trail.with(Vec::len));

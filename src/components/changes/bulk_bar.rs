@@ -28,6 +28,8 @@ struct Confirm {
 /// count and the first names, whose **Delete N files** is enabled only once N is typed.
 #[component]
 pub fn BulkBar(
+    /// The panel's signals.
+    state: PanelState,
     /// The run, if one was started.
     run: RwSignal<Option<BulkRun>, LocalStorage>,
     /// Starts a run over these names.
@@ -35,7 +37,7 @@ pub fn BulkBar(
 ) -> impl IntoView {
     let PanelState {
         selection, files, ..
-    } = PanelState::expect();
+    } = state;
     let root = NodeRef::<html::Span>::new();
     // The names the open confirmation is about.
     let pending = StoredValue::new_local(Vec::<String>::new());

@@ -9,12 +9,14 @@ use leptos::prelude::*;
 use mde_wire::LibraryFile;
 
 use crate::activity::{now_iso, Activity};
-use crate::api::Upload;
+use crate::api::{ApiError, Upload};
 use crate::browser;
 use crate::clock::BrowserClock;
 use crate::components::dialog::ConfirmDelete;
 use crate::components::outcomes::{announce, Notice};
+use crate::components::state::ViewOnly;
 use crate::names::NameMap;
+use crate::service::OpError;
 use crate::wording::{file_outcome_text, rate_limited_text, upload_outcome, Tone};
 use crate::workflow::run::{Kind, Progress, RunControl, RunState};
 use crate::workflow::{self, Cancel, FileOutcome, FileState};
@@ -33,8 +35,6 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         events,
         refresh,
     } = deps;
-    // The views below read the panel's signals from context.
-    state.provide();
     let PanelState {
         files,
         selection,
@@ -45,6 +45,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         sign_in_needed,
         run_active,
         budget_until,
+        view_only,
         ..
     } = state;
     let drift_tasks = tasks.clone();
@@ -65,6 +66,16 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
     // Every change of a file, from a single delete or a bulk run, goes through here: its row,
     // its outcome line (a bulk run announces only what did not go as asked; its summary says
     // the rest) and the event to the portal.
+    // A 403 to a change: the role is missing (no token says so), so the panel turns view-only
+    // until "Check again", rather than ask a reader to confirm more changes that cannot be.
+    let forbidden = move |ended: &FileOutcome| {
+        if matches!(
+            ended,
+            FileOutcome::Failed(OpError::Api(ApiError::Forbidden(_)))
+        ) {
+            view_only.set(Some(ViewOnly::Forbidden));
+        }
+    };
     let report_refresh = refresh.clone();
     let report_service = service.clone();
     let file_report = Rc::new(
@@ -90,6 +101,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
                             selection.update(|s| s.set(i, false));
                         }
                     }
+                    forbidden(ended);
                     match ended {
                         FileOutcome::NotFound if !bulk => report_refresh(),
                         FileOutcome::Failed(e) if !bulk && e.needs_sign_in() => {
@@ -258,6 +270,7 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
                     rate_limited_text(Kind::Upload, name, *seconds_left),
                 ),
                 FileState::Done(ended) => {
+                    forbidden(ended);
                     let (before, after) = uploads.shas(name);
                     let record = Activity::uploaded(now_iso(), name, before, after, ended)
                         .by(uploads.svc.session().account_name());
@@ -414,14 +427,16 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
     let busy = Memo::new(move |_| run.with(|r| r.as_ref().is_some_and(BulkRun::is_active)));
     Effect::new(move |_| run_active.set(busy.get()));
 
+    let note_refresh = refresh.clone();
     view! {
-        <BulkBar run=run on_start=start_bulk/>
+        <ViewOnlyNote state=state refresh=note_refresh/>
+        <BulkBar state=state run=run on_start=start_bulk/>
         <BulkProgress run=run on_retry=retry/>
         <ConfirmDelete target=confirm on_confirm=run_delete/>
-        <ActivityTrail toggle=activity_button/>
-        <UploadDialog busy=busy on_upload=start_upload/>
-        <DriftCheck tasks=drift_tasks tenant=drift_tenant.clone()/>
-        <FolderPlan tasks=sync_tasks tenant=drift_tenant busy=busy on_apply=start_apply refresh=sync_refresh/>
+        <ActivityTrail state=state toggle=activity_button/>
+        <UploadDialog state=state busy=busy on_upload=start_upload/>
+        <DriftCheck state=state tasks=drift_tasks tenant=drift_tenant.clone()/>
+        <FolderPlan state=state tasks=sync_tasks tenant=drift_tenant busy=busy on_apply=start_apply refresh=sync_refresh/>
     }
 }
 

@@ -56,6 +56,8 @@ fn line(r: &DriftRow) -> String {
 /// The section: pick a baseline, read the result.
 #[component]
 pub(super) fn DriftCheck(
+    /// The panel's signals.
+    state: PanelState,
     /// Reading the picked file ends with the panel.
     tasks: TaskScope,
     /// The signed-in tenant, when known.
@@ -65,7 +67,7 @@ pub(super) fn DriftCheck(
         files,
         show_drift: shown,
         ..
-    } = PanelState::expect();
+    } = state;
     let found = RwSignal::new(None::<Found>);
     let on_pick = move |ev: web_sys::Event| {
         let input = js::get(&ev.target().map(Into::into).unwrap_or_default(), "files");

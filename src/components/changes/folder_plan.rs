@@ -190,6 +190,8 @@ fn apply_text(s: &Summary) -> String {
 /// The section: pick a folder, see the plan, apply it.
 #[component]
 pub(super) fn FolderPlan(
+    /// The panel's signals.
+    state: PanelState,
     /// Reading and hashing end with the panel.
     tasks: TaskScope,
     /// The signed-in tenant, for the report.
@@ -204,8 +206,9 @@ pub(super) fn FolderPlan(
     let PanelState {
         files,
         show_sync: shown,
+        view_only,
         ..
-    } = PanelState::expect();
+    } = state;
     let stage = RwSignal::new_local(Stage::Idle);
     // A folder picker: `webkitdirectory`, which `view!` has no attribute for.
     let picker = NodeRef::<leptos::html::Input>::new();
@@ -590,7 +593,7 @@ pub(super) fn FolderPlan(
                                     class="danger"
                                     // Once applied, the plan describes a library that no longer is: a new
                                     // one is made from the folder picked again.
-                                    disabled=move || busy.get() || shown_summary.get().total() == 0 || sent.get().is_some()
+                                    disabled=move || busy.get() || shown_summary.get().total() == 0 || sent.get().is_some() || view_only.get().is_some()
                                     on:click=move |_| {
                                         if shown_summary.get_untracked().destructive() {
                                             typed.set(String::new());

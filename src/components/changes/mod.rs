@@ -24,6 +24,7 @@ mod folder_plan;
 mod run_progress;
 mod upload_dialog;
 mod upload_run;
+mod view_only_note;
 
 use activity_trail::ActivityTrail;
 use apply_run::{ApplyCall, ApplyRequest};
@@ -34,6 +35,7 @@ use folder_plan::FolderPlan;
 pub use run_progress::{BulkProgress, BulkRun};
 use upload_dialog::UploadDialog;
 use upload_run::Uploads;
+use view_only_note::ViewOnlyNote;
 
 use std::rc::Rc;
 

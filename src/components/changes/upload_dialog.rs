@@ -15,6 +15,8 @@ use super::*;
 /// anything is sent (each problem named beside its file), then **Upload**.
 #[component]
 pub(super) fn UploadDialog(
+    /// The panel's signals.
+    state: PanelState,
     /// While a run (bulk delete or uploads) goes on: uploads wait for it.
     busy: Memo<bool>,
     /// Uploads these, one after the other.
@@ -25,7 +27,7 @@ pub(super) fn UploadDialog(
         show_upload: shown,
         files,
         ..
-    } = PanelState::expect();
+    } = state;
     let dialog = NodeRef::<html::Dialog>::new();
     // The picked `File`s, kept as plain values (`crate::js` reads their name and size).
     let picked = RwSignal::new_local(Vec::<wasm_bindgen::JsValue>::new());
