@@ -1,4 +1,4 @@
-import { test, expect, httpStatusError, signIn } from './fixtures';
+import { test, expect, httpStatusError, shots, signIn } from './fixtures';
 
 // Permissions before the click: a token whose `scp` lacks Library.Manage makes the panel
 // view-only from the start, with the reason and what an admin grants. The simulator's
@@ -51,6 +51,7 @@ test('a reader\'s first 403 on a change makes the panel view-only, with Check ag
   await expect(page.getByRole('button', { name: /^Delete / })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Upload' })).toHaveCount(0);
   await expect(page.getByRole('checkbox')).toHaveCount(0);
+  await page.screenshot({ path: shots('view-only-403') });
   // The file is still there, and only one DELETE was sent.
   const log: { method: string; path: string }[] = await sim('GET', '/requests');
   expect(log.filter((r) => r.method === 'DELETE')).toHaveLength(1);
