@@ -121,15 +121,11 @@ pub fn steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::library_file;
     use crate::sync::plan::{plan, FolderFile};
+    use crate::sync::{folder_file, library_file};
 
     fn file(name: &str, sha: &str) -> FolderFile {
-        FolderFile {
-            name: name.into(),
-            size: 3,
-            sha256: sha.into(),
-        }
+        folder_file(name, 3, sha)
     }
 
     #[test]

@@ -25,3 +25,13 @@ pub(crate) fn library_file(name: &str, sha256: &str) -> mde_wire::LibraryFile {
         parameters_description: None,
     }
 }
+
+/// A folder file of `size` bytes with a SHA-256, for the tests of the comparisons.
+#[cfg(test)]
+pub(crate) fn folder_file(name: &str, size: u64, sha256: &str) -> plan::FolderFile {
+    plan::FolderFile {
+        name: name.into(),
+        size,
+        sha256: sha256.into(),
+    }
+}

@@ -20,7 +20,8 @@ use futures::future::LocalBoxFuture;
 use crate::service::{LibraryService, OpError};
 
 /// The one call a workflow makes for a file. The service's is its `DELETE` ([`single`] and
-/// [`run::delete_all`]); an upload run supplies its own (`components::changes::upload_run`).
+/// a bulk run's deletes); an upload run and an apply supply their own
+/// (`components::changes::{upload_run, apply_run}`).
 pub trait FileCall {
     /// Sends it; `on_budget` hears the rate gate's waits (`Some(until_ms)`, `None`). `Ok`
     /// with the status of a 2xx answer ([`done`] says what it means).

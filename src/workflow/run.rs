@@ -158,24 +158,6 @@ pub struct Progress {
     pub failed: Vec<(String, OpError)>,
 }
 
-/// Deletes `names` one after the other: [`run_all`] with the service's `DELETE`.
-pub async fn delete_all(
-    api: &dyn FileCall,
-    clock: &dyn Clock,
-    names: &[String],
-    control: &RunControl,
-    report_file: &dyn Fn(&str, FileState),
-    report: &dyn Fn(&Progress, RunState),
-    on_budget: &dyn Fn(Option<u64>),
-) -> (Progress, RunState) {
-    let files = Files {
-        kind: Kind::Delete,
-        names,
-        call: api,
-    };
-    run_all(files, clock, control, report_file, report, on_budget).await
-}
-
 /// The files of a run and what to do to each.
 pub struct Files<'a> {
     /// Deleting or uploading.

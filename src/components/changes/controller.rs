@@ -18,7 +18,7 @@ use crate::components::state::ViewOnly;
 use crate::names::NameMap;
 use crate::service::OpError;
 use crate::wording::{file_outcome_text, rate_limited_text, upload_outcome, Tone};
-use crate::workflow::run::{Kind, Progress, RunControl, RunState};
+use crate::workflow::run::{Files, Kind, Progress, RunControl, RunState};
 use crate::workflow::{self, Cancel, FileOutcome, FileState};
 
 use super::*;
@@ -236,23 +236,16 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         let refresh = delete_run_refresh.clone();
         let report = run_report(crate::clock::now_ms());
         delete_run_tasks.spawn(async move {
-            // Leaving mid-run would drop the rest of it: the browser asks first.
-            let _leave = browser::LeaveWarning::new();
-            let on_budget = move |w| budget_until.set(w);
             let report_file = |name: &str, state: FileState| {
                 let sha = shas.get(name).map_or("", String::as_str);
                 file_report(name, sha, state, true);
             };
-            let (progress, _) = workflow::run::delete_all(
-                &svc,
-                &BrowserClock,
-                &names,
-                &control,
-                &report_file,
-                &report,
-                &on_budget,
-            )
-            .await;
+            let files = Files {
+                kind: Kind::Delete,
+                names: &names,
+                call: &svc,
+            };
+            let progress = paced(files, &control, &report_file, &report, budget_until).await;
             if progress.not_found > 0 || progress.unconfirmed > 0 {
                 refresh();
             }
@@ -310,24 +303,14 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         let upload_report = report_upload.clone();
         let report = upload_run_report(crate::clock::now_ms());
         upload_tasks.spawn(async move {
-            let _leave = browser::LeaveWarning::new();
-            let on_budget = move |w| budget_until.set(w);
             let report_file =
                 |name: &str, state: FileState| upload_report(&uploads, name, state, &|_| {});
-            let files = workflow::run::Files {
+            let files = Files {
                 kind: Kind::Upload,
                 names: &names,
                 call: &uploads,
             };
-            workflow::run::run_all(
-                files,
-                &BrowserClock,
-                &control,
-                &report_file,
-                &report,
-                &on_budget,
-            )
-            .await;
+            paced(files, &control, &report_file, &report, budget_until).await;
             // Some tenants answer an empty 200: the list is read again, once the run is done
             // (a reload racing the next upload's merge would drop it).
             if uploads.reload.get() {
@@ -358,8 +341,6 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
         let refresh = apply_refresh.clone();
         let report = apply_run_report(crate::clock::now_ms());
         apply_tasks.spawn(async move {
-            let _leave = browser::LeaveWarning::new();
-            let on_budget = move |w| budget_until.set(w);
             let report_file = |name: &str, state: FileState| match call.removals.get(name) {
                 Some(sha) => {
                     if let FileState::Done(ended) = &state {
@@ -372,20 +353,12 @@ pub(super) fn Changes(deps: ChangesDeps) -> impl IntoView {
                 }
                 None => upload_report(&call.uploads, name, state, &|word| on_ended(name, word)),
             };
-            let files = workflow::run::Files {
+            let files = Files {
                 kind: Kind::Apply,
                 names: &names,
                 call: &call,
             };
-            let (progress, _) = workflow::run::run_all(
-                files,
-                &BrowserClock,
-                &control,
-                &report_file,
-                &report,
-                &on_budget,
-            )
-            .await;
+            let progress = paced(files, &control, &report_file, &report, budget_until).await;
             if call.uploads.reload.get() || progress.not_found > 0 || progress.unconfirmed > 0 {
                 refresh();
             }
@@ -451,4 +424,26 @@ pub(super) fn line(outcomes: RwSignal<Vec<Notice>>, name: &str, tone: Tone, text
             cancelable: false,
         },
     );
+}
+
+/// A run as the page runs it: on the browser's clock, the rate gate's waits shown, and
+/// leaving the page asked about first (it would drop the rest of the run).
+async fn paced(
+    files: Files<'_>,
+    control: &RunControl,
+    report_file: &dyn Fn(&str, FileState),
+    report: &dyn Fn(&Progress, RunState),
+    budget_until: RwSignal<Option<u64>>,
+) -> Progress {
+    let _leave = browser::LeaveWarning::new();
+    let on_budget = move |w| budget_until.set(w);
+    let files = workflow::run::run_all(
+        files,
+        &BrowserClock,
+        control,
+        report_file,
+        report,
+        &on_budget,
+    );
+    files.await.0
 }

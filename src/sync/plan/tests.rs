@@ -9,11 +9,7 @@ fn lib(name: &str, sha: &str) -> LibraryFile {
 }
 
 fn file(name: &str, sha: &str) -> FolderFile {
-    FolderFile {
-        name: name.into(),
-        size: 10,
-        sha256: sha.into(),
-    }
+    crate::sync::folder_file(name, 10, sha)
 }
 
 #[test]

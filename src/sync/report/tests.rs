@@ -1,27 +1,16 @@
 //! Tests of [`super`] (`src/sync/report.rs`).
 use super::*;
+use crate::sync::folder_file;
 use crate::sync::manifest::Manifest;
-use crate::sync::plan::{plan, FolderFile};
+use crate::sync::plan::plan;
 
 use crate::sync::library_file as lib;
 
 fn a_plan() -> Plan {
     let folder = [
-        FolderFile {
-            name: "=cmd.ps1".into(),
-            size: 1,
-            sha256: "aa".into(),
-        },
-        FolderFile {
-            name: "same.ps1".into(),
-            size: 1,
-            sha256: "bb".into(),
-        },
-        FolderFile {
-            name: "empty.ps1".into(),
-            size: 0,
-            sha256: "cc".into(),
-        },
+        folder_file("=cmd.ps1", 1, "aa"),
+        folder_file("same.ps1", 1, "bb"),
+        folder_file("empty.ps1", 0, "cc"),
     ];
     plan(
         &folder,
@@ -109,26 +98,10 @@ fn a_manifest_with_sha256s_is_a_baseline_and_anything_else_is_refused() {
 #[test]
 fn after_a_run_every_file_says_how_it_ended_or_why_it_was_not_sent() {
     let folder = [
-        FolderFile {
-            name: "new.ps1".into(),
-            size: 1,
-            sha256: "aa".into(),
-        },
-        FolderFile {
-            name: "late.ps1".into(),
-            size: 1,
-            sha256: "ab".into(),
-        },
-        FolderFile {
-            name: "same.ps1".into(),
-            size: 1,
-            sha256: "bb".into(),
-        },
-        FolderFile {
-            name: "empty.ps1".into(),
-            size: 0,
-            sha256: "cc".into(),
-        },
+        folder_file("new.ps1", 1, "aa"),
+        folder_file("late.ps1", 1, "ab"),
+        folder_file("same.ps1", 1, "bb"),
+        folder_file("empty.ps1", 0, "cc"),
     ];
     let p = plan(
         &folder,

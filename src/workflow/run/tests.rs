@@ -64,6 +64,46 @@ impl FileCall for FakeApi {
     }
 }
 
+/// Deletes `names` one after the other: [`run_all`] with the service's `DELETE`.
+async fn delete_all(
+    api: &dyn FileCall,
+    clock: &dyn Clock,
+    names: &[String],
+    control: &RunControl,
+    report_file: &dyn Fn(&str, FileState),
+    report: &dyn Fn(&Progress, RunState),
+    on_budget: &dyn Fn(Option<u64>),
+) -> (Progress, RunState) {
+    let files = Files {
+        kind: Kind::Delete,
+        names,
+        call: api,
+    };
+    run_all(files, clock, control, report_file, report, on_budget).await
+}
+
+/// Runs `files` to its end on `clock`: its progress and state, and how each file ended.
+fn run_ends(
+    files: Files<'_>,
+    clock: &FakeClock,
+    control: &RunControl,
+) -> (Progress, RunState, Vec<(String, FileOutcome)>) {
+    let ends = RefCell::new(Vec::new());
+    let (p, s) = futures::executor::block_on(run_all(
+        files,
+        clock,
+        control,
+        &|name, st| {
+            if let FileState::Done(o) = st {
+                ends.borrow_mut().push((name.to_string(), o));
+            }
+        },
+        &|_, _| {},
+        &|_| {},
+    ));
+    (p, s, ends.into_inner())
+}
+
 fn names(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("f{i:03}.ps1")).collect()
 }
@@ -288,8 +328,7 @@ fn an_upload_run_uploads_each_waits_out_a_429_and_counts_a_404_as_failed() {
     let api = FakeApi::new(&clock, 100)
         .answer("f000.ps1", vec![limited(Some(2_000))])
         .answer("f001.ps1", vec![Err(ApiError::NotFound(None).into())]);
-    let ends = RefCell::new(Vec::new());
-    let (p, s) = futures::executor::block_on(run_all(
+    let (p, s, ends) = run_ends(
         Files {
             kind: Kind::Upload,
             names: &names(3),
@@ -297,20 +336,12 @@ fn an_upload_run_uploads_each_waits_out_a_429_and_counts_a_404_as_failed() {
         },
         &clock,
         &control,
-        &|name, st| {
-            if let FileState::Done(o) = st {
-                ends.borrow_mut().push((name.to_string(), o));
-            }
-        },
-        &|_, _| {},
-        &|_| {},
-    ));
+    );
     assert_eq!(s, RunState::Finished);
     assert_eq!(
         (p.kind, p.succeeded, p.not_found, p.failed.len()),
         (Kind::Upload, 2, 0, 1)
     );
-    let ends = ends.into_inner();
     assert_eq!(ends[0], ("f000.ps1".into(), FileOutcome::Uploaded(204)));
     assert!(matches!(&ends[1].1, FileOutcome::Failed(_)));
     let sent: Vec<String> = api.sent.borrow().iter().map(|(_, n)| n.clone()).collect();
@@ -409,8 +440,7 @@ fn an_apply_run_takes_each_files_kind_from_its_call_at_the_pace_of_the_gate() {
         .map(String::from)
         .chain((0..16).map(|i| format!("more{i}")))
         .collect();
-    let ends = RefCell::new(Vec::new());
-    let (p, s) = futures::executor::block_on(run_all(
+    let (p, s, ends) = run_ends(
         Files {
             kind: Kind::Apply,
             names: &list,
@@ -418,16 +448,8 @@ fn an_apply_run_takes_each_files_kind_from_its_call_at_the_pace_of_the_gate() {
         },
         &clock,
         &control,
-        &|name, st| {
-            if let FileState::Done(o) = st {
-                ends.borrow_mut().push((name.to_string(), o));
-            }
-        },
-        &|_, _| {},
-        &|_| {},
-    ));
+    );
     assert_eq!(s, RunState::Finished);
-    let ends = ends.into_inner();
     assert_eq!(ends[0], ("up1".into(), FileOutcome::Uploaded(200)));
     // An upload's 404 is a failure; a delete's is "not found".
     assert!(matches!(&ends[1].1, FileOutcome::Failed(_)));
