@@ -166,34 +166,52 @@ pub fn parse_config(text: &str) -> Result<AppConfig, ConfigError> {
             "the top level must be an object".into(),
         ));
     }
-    let api_base = opt_string(&doc, "apiBase", "apiBase")?
-        .ok_or_else(|| field("apiBase", "is missing"))
-        .and_then(|v| check_url("apiBase", &v))?;
+    // A cloud fills what the config leaves out; explicit fields win.
+    let cloud = opt_string(&doc, "cloud", "cloud")?;
+    let cloud = mde_wire::cloud::find(cloud.as_deref().unwrap_or("commercial"))
+        .ok_or_else(|| field("cloud", mde_wire::cloud::NAMES))?;
+    let api_base = opt_string(&doc, "apiBase", "apiBase")?.unwrap_or(cloud.api);
+    let api_base = check_url("apiBase", &api_base)?;
     let auth = doc
         .get("auth")
         .filter(Json::is_object)
         .ok_or_else(|| field("auth", "is missing or not an object"))?;
     let auth = match opt_string(&auth, "mode", "auth.mode")?.as_deref() {
         Some("pkce") => {
-            let authority = opt_string(&auth, "authority", "auth.authority")?
-                .ok_or_else(|| field("auth.authority", "is missing"))
-                .and_then(|v| check_url("auth.authority", &v))?;
+            let authority = match (
+                opt_string(&auth, "authority", "auth.authority")?,
+                opt_string(&auth, "tenant", "auth.tenant")?,
+            ) {
+                (Some(a), _) => a,
+                (None, Some(t)) if !t.trim().is_empty() => {
+                    format!("{}/{}/v2.0", cloud.login, t.trim())
+                }
+                _ => return Err(field("auth.authority", "is missing (or give auth.tenant)")),
+            };
+            let authority = check_url("auth.authority", &authority)?;
+            if mde_wire::cloud::mismatched(&authority, &api_base) {
+                return Err(field(
+                    "auth.authority",
+                    format!("{authority} signs in to another cloud than apiBase {api_base} serves; take both from one cloud (\"cloud\")"),
+                ));
+            }
             let client_id = opt_string(&auth, "clientId", "auth.clientId")?
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| field("auth.clientId", "is missing or empty"))?;
             let scopes_problem = "must list at least one scope, each a string without spaces";
-            let scopes: Vec<String> = auth
-                .get("scopes")
-                .ok_or_else(|| field("auth.scopes", "is missing"))?
-                .items()
-                .ok_or_else(|| field("auth.scopes", scopes_problem))?
-                .iter()
-                .map(|s| {
-                    s.as_string()
-                        .ok_or_else(|| field("auth.scopes", scopes_problem))
-                })
-                .collect::<Result<_, _>>()?;
+            let scopes: Vec<String> = match auth.get("scopes") {
+                None => vec![format!("{}/Library.Manage", cloud.resource)],
+                Some(list) => list
+                    .items()
+                    .ok_or_else(|| field("auth.scopes", scopes_problem))?
+                    .iter()
+                    .map(|s| {
+                        s.as_string()
+                            .ok_or_else(|| field("auth.scopes", scopes_problem))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
             if scopes.is_empty()
                 || scopes
                     .iter()
@@ -473,6 +491,99 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("windowSeconds"));
+    }
+
+    #[test]
+    fn a_cloud_fills_api_base_authority_and_scope_and_explicit_fields_win() {
+        let pkce = |cloud: &str, extra: &str| {
+            parse_config(&format!(
+                r#"{{{cloud}"auth":{{"mode":"pkce","tenant":"contoso.us","clientId":"c"{extra}}}}}"#
+            ))
+        };
+        let c = pkce("", "").unwrap();
+        assert_eq!(c.api_base, "https://api.security.microsoft.com");
+        let AuthConfig::Pkce(p) = c.auth else {
+            panic!("pkce expected")
+        };
+        assert_eq!(
+            p.authority,
+            "https://login.microsoftonline.com/contoso.us/v2.0"
+        );
+        assert_eq!(
+            p.scopes,
+            ["https://api.securitycenter.microsoft.com/Library.Manage"]
+        );
+        let c = pkce(r#""cloud":"gcc-high","#, "").unwrap();
+        assert_eq!(c.api_base, "https://api-gov.securitycenter.microsoft.us");
+        let AuthConfig::Pkce(p) = c.auth else {
+            panic!("pkce expected")
+        };
+        assert_eq!(
+            p.authority,
+            "https://login.microsoftonline.us/contoso.us/v2.0"
+        );
+        assert_eq!(
+            p.scopes,
+            ["https://api-gov.securitycenter.microsoft.us/Library.Manage"]
+        );
+        // The undocumented audience is overridden by auth.scopes; apiBase by apiBase.
+        let c = pkce(
+            r#""cloud":"dod","apiBase":"/mde-proxy","#,
+            r#","scopes":["https://api.securitycenter.microsoft.us/Library.Manage"]"#,
+        )
+        .unwrap();
+        assert_eq!(c.api_base, "/mde-proxy");
+        let AuthConfig::Pkce(p) = c.auth else {
+            panic!("pkce expected")
+        };
+        assert_eq!(
+            p.scopes,
+            ["https://api.securitycenter.microsoft.us/Library.Manage"]
+        );
+        let c = pkce(
+            r#""cloud":"eu","#,
+            r#","authority":"https://login.microsoftonline.com/t/v2.0""#,
+        )
+        .unwrap();
+        assert_eq!(c.api_base, "https://eu.api.security.microsoft.com");
+        // A mount() of host mode takes the API host of its cloud.
+        let c = parse_config(r#"{"cloud":"gcc","auth":{"mode":"host"}}"#).unwrap();
+        assert_eq!(c.api_base, "https://api-gcc.securitycenter.microsoft.us");
+        let e = pkce(r#""cloud":"mars","#, "").unwrap_err().to_string();
+        assert!(e.contains("\"cloud\" must be one of commercial"), "{e}");
+        let e = parse_config(r#"{"auth":{"mode":"pkce","clientId":"c"}}"#).unwrap_err();
+        assert!(e.to_string().contains("auth.authority"), "{e}");
+    }
+
+    #[test]
+    fn a_sign_in_of_one_cloud_with_the_api_of_another_is_refused_naming_both() {
+        let e = parse_config(
+            r#"{"apiBase":"https://api-gov.securitycenter.microsoft.us","auth":{"mode":"pkce",
+                "authority":"https://login.microsoftonline.com/t/v2.0","clientId":"c"}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("https://login.microsoftonline.com/t/v2.0")
+                && e.contains("https://api-gov.securitycenter.microsoft.us"),
+            "{e}"
+        );
+        // The reverse, and a cloud's default meeting an explicit field of another cloud.
+        let e = parse_config(
+            r#"{"cloud":"gcc-high","apiBase":"https://api.security.microsoft.com",
+                "auth":{"mode":"pkce","tenant":"t","clientId":"c"}}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("https://login.microsoftonline.us/t/v2.0")
+                && e.contains("https://api.security.microsoft.com"),
+            "{e}"
+        );
+        assert!(parse_config(
+            r#"{"cloud":"gcc","auth":{"mode":"pkce","tenant":"t","clientId":"c"}}"#
+        )
+        .is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod b64url;
 pub mod browser;
 pub mod clock;
+
 pub mod components;
 pub mod config;
 pub mod embed;
@@ -21,6 +22,7 @@ pub mod names;
 pub mod perf;
 pub mod rate;
 pub mod service;
+pub mod setup;
 pub mod sync;
 pub mod tasks;
 pub mod upload;

@@ -1,6 +1,6 @@
 import { test, expect, signIn, shots, httpStatusError } from './fixtures';
 import type { Page } from '@playwright/test';
-import { baseURL } from '../playwright.config';
+import { baseURL, examplesURL } from '../playwright.config';
 
 // A first run against a real tenant (issue 18, item 3): each failure Entra ID names by its
 // AADSTS number, and the API's CORS refusal, get their own words with the fix, where they
@@ -46,6 +46,24 @@ test('AADSTS50011: back from Entra\'s own error page, the panel names the redire
   await page.reload();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await expect(notice(page)).toHaveCount(0);
+});
+
+test('AADSTS50011 in a popup: the waiting panel says what that window\'s error means, before it is needed', async ({ page, context, sim, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(400, 404));
+  await sim('POST', '/faults', { aadsts: 50011 });
+  // A framed panel signs in through a popup; Entra shows its error there and sends nothing back.
+  await page.goto(`${examplesURL}/iframe-signin.html`);
+  const panel = page.frameLocator('iframe[title="Live response library"]');
+  const popupPromise = context.waitForEvent('page');
+  await panel.getByRole('button', { name: 'Sign in' }).click();
+  const popup = await popupPromise;
+  await expect(popup.getByText(/AADSTS50011/)).toBeVisible();
+  const waiting = panel.getByRole('status').filter({ hasText: 'Waiting for the sign-in window' });
+  await expect(waiting).toContainText('If that window says AADSTS50011, the redirect URI is not registered');
+  await expect(waiting).toContainText(`add exactly ${redirectUri} to the app registration under Authentication, Single-page application.`);
+  await popup.close();
+  await panel.getByRole('button', { name: 'Cancel' }).click();
+  await expect(panel.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
 test('AADSTS9002326: a redirect URI registered as Web says to move it to Single-page application', async ({ page, sim, expectConsoleErrors }) => {

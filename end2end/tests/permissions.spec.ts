@@ -1,4 +1,5 @@
 import { test, expect, httpStatusError, shots, signIn } from './fixtures';
+import { examplesURL } from '../playwright.config';
 
 // Permissions before the click: a token whose `scp` lacks Library.Manage makes the panel
 // view-only from the start, with the reason and what an admin grants. The simulator's
@@ -60,4 +61,33 @@ test('a reader\'s first 403 on a change makes the panel view-only, with Check ag
   await note.getByRole('button', { name: 'Check again' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'View only' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Delete Collect-Triage.ps1' })).toBeVisible();
+});
+
+// A portal's token is read too (issue 18, item 2): in `bridge` and `host` modes the panel reads
+// each token the portal hands over, in the sign-in chunk, and a token without the scope makes
+// the panel view-only after the first call.
+test('a portal\'s token without Library.Manage makes a framed (bridge) panel view-only', async ({ page, sim, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(403));
+  await sim('POST', '/without-library-scope', { on: true });
+  await page.goto(`${examplesURL}/iframe.html`);
+  await page.getByRole('button', { name: 'Sign in to the portal as Ada Admin' }).click();
+  const panel = page.frameLocator('iframe[title="Live response library"]');
+  const note = panel.getByRole('status').filter({ hasText: 'View only' });
+  await expect(note).toContainText('Library.Manage');
+  await expect(panel.getByRole('button', { name: 'Upload' })).toHaveCount(0);
+  await expect(panel.getByRole('checkbox')).toHaveCount(0);
+});
+
+test('a mount() panel whose getToken gives tokens without Library.Manage is view-only; with it, nothing is hidden', async ({ page, sim, expectConsoleErrors }) => {
+  expectConsoleErrors(httpStatusError(403));
+  await page.goto(`${examplesURL}/mount.html`);
+  const admin = page.locator('#admin-panel');
+  await expect(admin.getByText('20 files')).toBeVisible();
+  await expect(admin.getByRole('button', { name: 'Upload' })).toBeVisible();
+  await expect(admin.getByText(/^View only/)).toHaveCount(0);
+  await sim('POST', '/without-library-scope', { on: true });
+  await page.reload();
+  await expect(admin.getByRole('status').filter({ hasText: 'View only' })).toContainText('Library.Manage');
+  await expect(admin.getByRole('button', { name: 'Upload' })).toHaveCount(0);
+  await expect(admin.getByRole('button', { name: /^Delete / })).toHaveCount(0);
 });

@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use mde_wire::{csp, MAX_UPLOAD_BYTES};
+use mde_wire::{cloud, csp, MAX_UPLOAD_BYTES};
 use serde_json::Value;
 
 /// The tools beside the simulator, as subcommands of `mde-sim`.
@@ -213,10 +213,28 @@ pub fn generate(
         Some(list) => source_list("MDE_CONNECT_SRC", list)?,
         None => {
             let urls = match &config {
-                Some(c) => [
-                    text(c.auth.get("authority"), "auth.authority")?,
-                    text(c.doc.get("apiBase"), "apiBase")?,
-                ],
+                Some(c) => {
+                    // The app fills what the config leaves out from its cloud; the
+                    // policy must allow the hosts it will call.
+                    let name = text(c.doc.get("cloud"), "cloud")?;
+                    let name = if name.is_empty() { "commercial" } else { &name };
+                    let cloud = cloud::find(name)
+                        .ok_or_else(|| format!("cloud in MDE_CONFIG {}", cloud::NAMES))?;
+                    let or = |given: String, default: &str| {
+                        if given.is_empty() {
+                            default.to_string()
+                        } else {
+                            given
+                        }
+                    };
+                    // Only sign-in by the panel itself (pkce) calls the sign-in host.
+                    let pkce = c.auth.get("mode").and_then(Value::as_str) == Some("pkce");
+                    let login = if pkce { cloud.login } else { "" };
+                    [
+                        or(text(c.auth.get("authority"), "auth.authority")?, login),
+                        or(text(c.doc.get("apiBase"), "apiBase")?, &cloud.api),
+                    ]
+                }
                 None => [
                     settings
                         .authority

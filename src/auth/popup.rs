@@ -295,8 +295,9 @@ pub struct Waiting {
 }
 
 impl Waiting {
-    /// Shows the block in `slot`; `url` is the attempt's authorize URL.
-    pub fn show(slot: &web_sys::Element, url: &str) -> Self {
+    /// Shows the block in `slot`; `url` is the attempt's authorize URL, `hint` what to do if
+    /// the window shows an error instead (Entra shows AADSTS50011 there and sends nothing back).
+    pub fn show(slot: &web_sys::Element, url: &str, hint: &str) -> Self {
         let doc = slot
             .owner_document()
             .or_else(|| web_sys::window()?.document());
@@ -314,17 +315,18 @@ impl Waiting {
         );
         for (text, class, action) in [
             ("", "", ""),
+            (hint, "", "hint"),
             ("Open the sign-in window again", "primary", "again"),
             ("Cancel", "", "cancel"),
         ] {
-            let Some(e) = (if action.is_empty() {
-                line.clone()
-            } else {
-                make("button", text)
+            let Some(e) = (match action {
+                "" => line.clone(),
+                "hint" => make("p", text),
+                _ => make("button", text),
             }) else {
                 continue;
             };
-            if !action.is_empty() {
+            if !matches!(action, "" | "hint") {
                 let _ = e.set_attribute("type", "button");
                 let _ = e.set_attribute("class", class);
                 let _ = e.set_attribute("data-popup", action);

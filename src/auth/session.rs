@@ -76,6 +76,8 @@ pub struct Session {
     flight: Rc<SingleFlight<Result<String, AuthError>>>,
     // Set by `sign_out`: a refresh still in flight then drops what it brings back.
     ended: Rc<Cell<bool>>,
+    // Whether the portal's last token (`host`, `bridge`) carries `Library.Manage`.
+    portal_scope: Rc<Cell<Option<bool>>>,
 }
 
 impl Session {
@@ -110,6 +112,7 @@ impl Session {
             },
             flight: Rc::default(),
             ended: Rc::default(),
+            portal_scope: Rc::default(),
         }
     }
 
@@ -138,17 +141,31 @@ impl Session {
             source,
             flight: Rc::default(),
             ended: Rc::default(),
+            portal_scope: Rc::default(),
         }
     }
 
-    /// Whether the session's token carries `Library.Manage` (see `claims`; a hint only): read
-    /// with the tokens of the app's own sign-in, in the sign-in chunk. `None` for an
-    /// unreadable token and for a portal's (`host`, `bridge`: their tokens are not read
-    /// here, so every control stays offered and the first 403 decides) and in `proxy` mode.
+    /// Whether the session's token carries `Library.Manage` (see `claims`; a hint only), read
+    /// in the sign-in chunk: with the tokens of the app's own sign-in, and a portal's
+    /// (`host`, `bridge`) as each one arrives, so known after the first call. `None` for an
+    /// unreadable token, before a portal's first, and in `proxy` mode: every control stays
+    /// offered and the first 403 decides.
     pub fn scope_hint(&self) -> Option<bool> {
         match &self.source {
             Source::Pkce { tokens, .. } => tokens.borrow().as_ref()?.library_scope,
-            Source::Host(_) | Source::Bridge(_) | Source::Proxy => None,
+            Source::Host(_) | Source::Bridge(_) => self.portal_scope.get(),
+            Source::Proxy => None,
+        }
+    }
+
+    /// Reads a portal's token for `Library.Manage` (in the sign-in chunk, which `bridge`
+    /// has loaded anyway; `host` fetches it with its first token).
+    async fn note_scope(&self, token: &str) {
+        if let Source::Host(_) | Source::Bridge(_) = self.source {
+            let job = super::windows::Job::Scope(token.into());
+            if let Ok(super::windows::Done::Scope(hint)) = super::windows::load(job).await {
+                self.portal_scope.set(hint);
+            }
         }
     }
 
@@ -236,6 +253,7 @@ impl Session {
         if self.ended.get() {
             return Err(Self::signed_out_error());
         }
+        self.note_scope(&token).await;
         Ok(token)
     }
 
@@ -271,7 +289,9 @@ impl Session {
                 return Ok(t);
             }
         }
-        self.refresh().await
+        let token = self.refresh().await?;
+        self.note_scope(&token).await;
+        Ok(token)
     }
 
     fn refresh(&self) -> impl Future<Output = Result<String, AuthError>> {

@@ -324,7 +324,8 @@ pub async fn through_popup(a: super::popup::Attempt) -> Completion {
     if let Err(e) = popup.go(&url) {
         return Completion::SignedOut(Some(e));
     }
-    let mut waiting = super::popup::Waiting::show(&slot, &url);
+    let hint = crate::wording::first_run::popup_error_text(&redirect_uri);
+    let mut waiting = super::popup::Waiting::show(&slot, &url, &hint);
     let state = pending.state.clone();
     let canceled = Box::pin(waiting.canceled());
     let answer = Box::pin(super::popup::answer(&state));

@@ -1,9 +1,11 @@
 //! The chunk boundary of signing in: starting a sign-in and completing the provider's answer
 //! (the redirect's, the silent attempt's, the popup's), refreshing, the sign-in popup (its
 //! waiting block, the answer over a `BroadcastChannel`, the redirect page's hand-back), the
-//! guidance of a frame of another site, and the token bridge to a framing portal. A page
-//! that is not signing in (a first visit shows Sign in; `host`; `proxy`) never loads it:
-//! the first load keeps discovery, so a broken provider is still said at once.
+//! guidance of a frame of another site, the token bridge to a framing portal, reading a
+//! portal's token for its scopes, and the deployer's **Check setup**
+//! ([`crate::components::check_setup`]). A page that is not signing in (a first visit shows
+//! Sign in; `proxy`) never loads it, `host` only with its first token: the first load keeps
+//! discovery, so a broken provider is still said at once.
 //!
 //! One split point (`wasm_split`, fallible, in the Trunk build, feature `split`) for all of
 //! them: each split point adds its entries to the loader, which is part of the first load
@@ -69,6 +71,10 @@ pub enum Job {
         /// Ask for a new token, not a cached one.
         force_refresh: bool,
     },
+    /// Whether a portal's token carries `Library.Manage` ([`super::claims`]).
+    Scope(String),
+    /// The Check setup view, drawn after its button.
+    Setup(Box<crate::components::check_setup::SetupDeps>),
 }
 
 /// What a job ends with.
@@ -87,6 +93,10 @@ pub enum Done {
     HandedBack,
     /// The portal's token, or why none.
     Token(Result<String, AuthError>),
+    /// What the token says of `Library.Manage`, `None` when it cannot be read.
+    Scope(Option<bool>),
+    /// Check setup, mounted (dropping it unmounts it); `None` if its button is gone.
+    Setup(Option<crate::components::check_setup::Mounted>),
 }
 
 /// A job, running.
@@ -147,6 +157,12 @@ fn run(job: Job) -> Result<Run, LoadError> {
             popup::post_answer(href, &state);
             Box::pin(std::future::ready(Done::HandedBack))
         }
+        Job::Scope(token) => Box::pin(std::future::ready(Done::Scope(
+            super::claims::has_library_scope(&token),
+        ))),
+        Job::Setup(deps) => Box::pin(std::future::ready(Done::Setup(
+            crate::components::check_setup::mount(*deps),
+        ))),
         Job::BridgeToken {
             host_origin,
             force_refresh,

@@ -3,14 +3,17 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::activity::Events;
 use crate::api::LibraryApi;
 use crate::auth::flow::{self, SignInRoute};
 use crate::auth::popup;
 use crate::auth::signin::{self, redirect_uri, Completion};
+use crate::auth::windows::{self, Done, Job};
 use crate::auth::{AuthError, Endpoints, Session};
 use crate::browser;
+use crate::components::check_setup::{Mounted, SetupDeps};
 use crate::components::hooks::{resize_watch, ResizeWatch};
 use crate::components::panel::LibraryPanel;
 use crate::config::{load_config, AppConfig, AuthConfig, ConfigError, PkceConfig};
@@ -399,6 +402,41 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
         signin::provider_sign_out_url(&endpoints.get()?, &back)
     };
 
+    // Check setup: its checks and view are in the sign-in chunk, fetched on the first click,
+    // which draws it after the button; a second click (or its Close) removes it. Kept here,
+    // so it goes with the shell.
+    let setup = StoredValue::new_local(None::<Mounted>);
+    let setup_tasks = tasks.clone();
+    let check_setup = move |ev: web_sys::MouseEvent| {
+        if setup.with_value(Option::is_some) {
+            return setup.set_value(None);
+        }
+        let Some(opener) = ev.current_target() else {
+            return;
+        };
+        let deps = SetupDeps {
+            opener: opener.unchecked_into(),
+            cfg: cfg.clone(),
+            service: match phase.get_untracked() {
+                Phase::SignedIn(svc) => Some(*svc),
+                _ => None,
+            },
+            // After the click: the view is not dropped by a handler of its own.
+            on_close: std::rc::Rc::new(move || {
+                leptos::task::spawn_local(async move { setup.set_value(None) })
+            }),
+        };
+        setup_tasks.spawn(async move {
+            match windows::load(Job::Setup(Box::new(deps))).await {
+                Ok(Done::Setup(m)) => setup.set_value(m),
+                Ok(_) => {}
+                Err(e) => {
+                    set_sign_in_error.set(Some((format!("Check setup could not load: {e}"), false)))
+                }
+            }
+        });
+    };
+
     view! {
         <div node_ref=wait_slot></div>
         {move || sign_in_error.get().map(|(e, retry)| {
@@ -481,5 +519,8 @@ fn Shell(cfg: AppConfig, embedding: Embedding) -> impl IntoView {
                 })
             }
         }}
+        <p class="setup-link">
+            <button type="button" class="link" aria-expanded="false" on:click=check_setup>"Check setup"</button>
+        </p>
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod changes;
+pub mod check_setup;
 pub mod dialog;
 pub mod dom;
 pub mod hooks;

@@ -111,6 +111,10 @@ pub fn LibraryPanel(
             }
             set_budget_until.set(None);
             set_list_retry_at.set(None);
+            // A portal's token is read with the first call: a view-only panel from then on.
+            if let Some(v) = from_token(svc.session().scope_hint()) {
+                view_only.set(Some(v));
+            }
             match result {
                 Ok(list) => {
                     load_error.set(None);

@@ -116,6 +116,16 @@ pub fn no_answer_text(redirect_uri: &str) -> String {
     )
 }
 
+/// Under the popup's "Waiting for the sign-in window": the window itself is where Entra says
+/// AADSTS50011, and it sends nothing back to the panel, so the fix is said before it is needed.
+pub fn popup_error_text(redirect_uri: &str) -> String {
+    format!(
+        "If that window says AADSTS50011, the redirect URI is not registered: an admin must add \
+         exactly {redirect_uri} to the app registration under Authentication, Single-page \
+         application. Then Cancel and sign in again."
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +176,8 @@ mod tests {
         assert!(t.contains("Single-page application"), "{t}");
         assert!(no_answer_text(URI).contains(&format!("add exactly {URI} ")));
         assert!(no_answer_text(URI).contains("AADSTS50011"));
+        assert!(popup_error_text(URI).contains(&format!("add exactly {URI} ")));
+        assert!(popup_error_text(URI).starts_with("If that window says AADSTS50011,"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+pub mod cloud;
 #[cfg(feature = "csp")]
 pub mod csp;
 

@@ -234,8 +234,27 @@ fn with_a_config_its_authority_and_api_base_decide() {
     assert!(f.summary.contains(
         "connect-src 'self' https://login.microsoftonline.com https://api.securitycenter.microsoft.com;"
     ));
+    // What the config leaves out, the app takes from its cloud: so does the policy.
     let bare = with_config(Settings::default(), serde_json::json!({"auth": null})).unwrap();
-    assert!(bare.summary.contains("; connect-src 'self';"));
+    assert!(bare
+        .summary
+        .contains("; connect-src 'self' https://api.security.microsoft.com;"));
+    let gov = serde_json::json!({
+        "cloud": "gcc-high",
+        "auth": {"mode": "pkce", "tenant": "contoso.us", "clientId": "c"}
+    });
+    assert!(with_config(Settings::default(), gov).unwrap().summary.contains(
+        "; connect-src 'self' https://login.microsoftonline.us https://api-gov.securitycenter.microsoft.us;"
+    ));
+    let host = serde_json::json!({"cloud": "eu", "auth": {"mode": "host"}});
+    assert!(with_config(Settings::default(), host)
+        .unwrap()
+        .summary
+        .contains("; connect-src 'self' https://eu.api.security.microsoft.com;"));
+    assert_eq!(
+        with_config(Settings::default(), serde_json::json!({"cloud": "mars"})).unwrap_err(),
+        format!("cloud in MDE_CONFIG {}", cloud::NAMES)
+    );
     assert_eq!(
         with_config(Settings::default(), serde_json::json!([])).unwrap_err(),
         "MDE_CONFIG must hold a JSON object"
